@@ -1,0 +1,44 @@
+"""Shared test fixtures: where the read-only project material (../shared) lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path | None:
+    """``$TOPICWIRE_SHARED`` or the ``shared/`` folder beside the checkout, if present."""
+    candidate = Path(os.environ.get("TOPICWIRE_SHARED", ROOT.parent / "shared"))
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The shared folder; missing is a failure in CI and a skip elsewhere."""
+    found = shared_dir()
+    if found is None:
+        message = "../shared (seeds and reference records) is not beside this checkout"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def seed_path(shared: Path) -> Path:
+    return shared / "seeds" / "001_edbdb9da751878ee.txt"
+
+
+@pytest.fixture(scope="session")
+def reference_records(shared: Path) -> list[Path]:
+    """Every complete news record of the reference site (the two partial copies left out)."""
+    base = shared / "reference" / "everyday-ai"
+    files = sorted((base / "_news").glob("*.md")) + sorted(
+        (base / "_archive" / "_news").glob("*.md")
+    )
+    assert files, f"no reference records under {base}"
+    return files
