@@ -1,0 +1,249 @@
+"""``Store``: the one object the rest of topicwire uses to reach the database.
+
+Each method runs in its own transaction (a batch upsert is one transaction: all of it or none of
+it) and turns database errors into ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from topicwire.errors import StoreError
+from topicwire.model import Article, Provider, Source, Topic
+from topicwire.store import articles as _articles
+from topicwire.store import catalog as _catalog
+from topicwire.store import sources as _sources
+from topicwire.store import stories as _stories
+from topicwire.store.articles import UpsertResult, url_hash
+from topicwire.store.engine import describe, open_engine, store_error, writer
+from topicwire.store.reading import StoredArticle, load_articles
+from topicwire.store.schema import ArticleRow
+from topicwire.store.sources import FetchEntry
+from topicwire.urls import canonical_key
+
+log = logging.getLogger(__name__)
+
+#: articles read per query by ``iter_articles``
+PAGE = 200
+
+
+class Store:
+    """The database of a site: articles, topics, providers, sources, stories."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine that is already migrated (use ``Store.open`` to get one)."""
+        self._engine: Engine | None = engine
+        self._writer = writer(engine)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open the database at ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``),
+        bringing its schema up to date with ``alembic upgrade head``.
+
+        Raises ``StoreError`` when the database cannot be reached or migrated.
+        """
+        return cls(open_engine(url))
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and tools; stages use the methods)."""
+        if self._engine is None:
+            raise StoreError("the store is closed")
+        return self._engine
+
+    def close(self) -> None:
+        """Release the database connections; the store cannot be used afterwards."""
+        if self._engine is not None:
+            log.debug("closing %s", describe(self._engine.url))
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
+        engine = self.engine
+        bind = self._writer if write else engine
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise store_error(action, engine.url, exc) from exc
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult:
+        """Insert or update ``articles`` by canonical URL, all in one transaction.
+
+        Upserting an article already stored as it is reports it ``unchanged`` and writes
+        nothing. Raises ``StoreError`` (and stores nothing of the batch) if any article has no
+        URL or the database refuses one.
+        """
+        with self._session("storing articles", write=True) as session:
+            result = _articles.upsert_articles(session, articles)
+        log.info(
+            "stored articles: %d inserted, %d updated, %d unchanged",
+            result.inserted,
+            result.updated,
+            result.unchanged,
+        )
+        return result
+
+    def get_article(self, key: int | str) -> StoredArticle | None:
+        """The article with row id ``key``, or with URL ``key`` (canonicalized); else ``None``."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            where = ArticleRow.id == key
+        else:
+            try:
+                where = ArticleRow.url_hash == url_hash(canonical_key(str(key)))
+            except ValueError:
+                return None
+        with self._session("reading an article") as session:
+            rows = list(session.scalars(select(ArticleRow).where(where)))
+            found = load_articles(session, rows)
+        return found[0] if found else None
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[StoredArticle]:
+        """Articles newest first (by ``publishedDateTime``, undated last, then by id)."""
+        query = (
+            select(ArticleRow)
+            .order_by(ArticleRow.published_at.desc().nulls_last(), ArticleRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._session("listing articles") as session:
+            return load_articles(session, session.scalars(query))
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        """Every article in id order, read a page at a time (each page its own transaction,
+        so the caller may write to the store while iterating)."""
+        last = 0
+        while True:
+            query = (
+                select(ArticleRow).where(ArticleRow.id > last).order_by(ArticleRow.id).limit(PAGE)
+            )
+            with self._session("reading articles") as session:
+                page = load_articles(session, session.scalars(query))
+            if not page:
+                return
+            yield from page
+            last = page[-1].id
+
+    def count_articles(self) -> int:
+        """How many articles are stored."""
+        with self._session("counting articles") as session:
+            return int(session.execute(select(func.count()).select_from(ArticleRow)).scalar_one())
+
+    # -- topics and providers ------------------------------------------------------------------
+
+    def upsert_topics(self, topics: Iterable[Topic]) -> None:
+        """Insert or update taxonomy ``topics`` by id (parents given by name, in any order).
+
+        A topic first met on an article (stored under the slug of its name) is taken over by
+        the taxonomy entry with that name, its article links kept.
+        """
+        with self._session("storing topics", write=True) as session:
+            _catalog.upsert_topics(session, topics)
+
+    def list_topics(self) -> list[Topic]:
+        """Every topic, by id, parents given by name as in the taxonomy files."""
+        with self._session("listing topics") as session:
+            return _catalog.list_topics(session)
+
+    def upsert_providers(self, providers: Iterable[Provider]) -> None:
+        """Insert or update registry ``providers`` by domain (a provider's registry id)."""
+        with self._session("storing providers", write=True) as session:
+            _catalog.upsert_providers(session, providers)
+
+    def get_provider(self, domain: str) -> Provider | None:
+        """The provider stored under ``domain``, or ``None``."""
+        with self._session("reading a provider") as session:
+            return _catalog.get_provider(session, domain)
+
+    # -- sources --------------------------------------------------------------------------------
+
+    def add_sources(self, sources: Iterable[Source]) -> int:
+        """Add sources not stored yet (by URL); the number added. Stored sources keep their
+        fetch state."""
+        with self._session("storing sources", write=True) as session:
+            return _sources.add_sources(session, sources)
+
+    def list_sources(self) -> list[Source]:
+        """Every source with its fetch state, in the order added."""
+        with self._session("listing sources") as session:
+            return _sources.list_sources(session)
+
+    def get_source(self, url: str) -> Source | None:
+        """The source stored under ``url``, or ``None``."""
+        with self._session("reading a source") as session:
+            return _sources.get_source(session, url)
+
+    def record_fetch(
+        self,
+        source_url: str,
+        *,
+        status: int | None,
+        error: str | None,
+        bytes: int | None,  # the name the fetch log uses
+        started_at: datetime,
+        finished_at: datetime | None,
+        url: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        next_check_at: datetime | None = None,
+    ) -> None:
+        """Log one fetch of ``source_url`` and update the source's last status and error.
+
+        A failure (an error, or a status of 400 or more) adds one to the source's error count;
+        a success resets it to 0. ``etag``, ``last_modified`` and ``next_check_at`` update the
+        source when given. Raises ``StoreError`` for an unknown source.
+        """
+        with self._session("recording a fetch", write=True) as session:
+            _sources.record_fetch(
+                session,
+                source_url,
+                status=status,
+                error=error,
+                bytes=bytes,
+                started_at=started_at,
+                finished_at=finished_at,
+                url=url,
+                etag=etag,
+                last_modified=last_modified,
+                next_check_at=next_check_at,
+            )
+
+    def fetch_log(self, source_url: str) -> list[FetchEntry]:
+        """The logged fetches of ``source_url``, oldest first."""
+        with self._session("reading the fetch log") as session:
+            return _sources.fetch_log(session, source_url)
+
+    # -- stories --------------------------------------------------------------------------------
+
+    def create_story(self, title: str) -> int:
+        """A new, empty story called ``title``; its id."""
+        with self._session("creating a story", write=True) as session:
+            return _stories.create_story(session, title)
+
+    def assign_story(self, article_id: int, story_id: int | None) -> None:
+        """Put article ``article_id`` in story ``story_id`` (``None``: in no story)."""
+        with self._session("assigning a story", write=True) as session:
+            _stories.assign_story(session, article_id, story_id)
