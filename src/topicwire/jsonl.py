@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from topicwire.errors import RecordError
 from topicwire.model import Article
-from topicwire.record import format_datetime
+from topicwire.yamlout import format_datetime
 
 
 def _plain(value: Any) -> Any:

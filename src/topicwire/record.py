@@ -11,15 +11,13 @@ canonical layout of the seed record:
 
 Free text and URLs are always double-quoted; identifiers (``category``, ``type``, ``locale``,
 provider name and domain, topic names) are written bare when YAML would read them back as the
-same string, and quoted otherwise. Dates are UTC, ``2023-11-20T18:25:00Z``.
+same string, and quoted otherwise. Dates are UTC, ``2023-11-20T18:25:00Z``. The YAML itself is
+written by :mod:`topicwire.yamlout`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from pydantic import ValidationError
 
 from topicwire.errors import RecordError
 from topicwire.model import Article
+from topicwire.yamlout import entry_lines
 
 FENCE = "---"
 
@@ -45,29 +44,7 @@ _BARE_KEYS = frozenset(
         ("related", "*", "provider", "domain"),
     }
 )
-_BARE_CANDIDATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/&()'+-]*")
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _GROUPS = ("provider", "topics", "images", "related")
-
-# Characters YAML can carry raw inside double quotes; everything else is escaped.
-_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\0": "\\0",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\v": "\\v",
-    "\f": "\\f",
-    "\r": "\\r",
-    "\x1b": "\\e",
-    "\x85": "\\N",
-    "\u2028": "\\L",
-    "\u2029": "\\P",
-}
-_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
-_RESOLVER = yaml.resolver.Resolver()
 
 # libyaml is much faster; PyYAML's pure-Python loader gives the same data where it is missing.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -213,18 +190,22 @@ def dump_record(article: Article) -> str:
     nested_extra: list[list[str]] = []
     secured = data.pop("secured", None)
     for key, value in data.items():
-        lines = list(_emit_entry(key, value, (key,), 0))
+        lines = list(entry_lines(key, value, _bare))
         if key in _GROUPS:
             groups[key] = lines
-        elif _is_scalar(value):
-            scalars.extend(lines)
-        else:
+        elif isinstance(value, Mapping | list | tuple):
             nested_extra.append(lines)
+        else:
+            scalars.extend(lines)
     blocks = [scalars, *(groups[name] for name in _GROUPS if name in groups), *nested_extra]
     if secured is not None:
-        blocks.append(list(_emit_entry("secured", secured, ("secured",), 0)))
+        blocks.append(list(entry_lines("secured", secured, _bare)))
     front = "\n\n".join("\n".join(block) for block in blocks if block)
     return f"{FENCE}\n{front}\n{FENCE}\n\n{article.body}"
+
+
+def _bare(path: tuple[str, ...]) -> bool:
+    return path in _BARE_KEYS
 
 
 def write_record(article: Article, path: str | Path) -> None:
@@ -234,120 +215,3 @@ def write_record(article: Article, path: str | Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(dump_record(article), encoding="utf-8", newline="\n")
     tmp.replace(path)
-
-
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, Mapping | list | tuple)
-
-
-def _emit_entry(key: Any, value: Any, path: tuple[str, ...], indent: int) -> Iterator[str]:
-    """Lines for ``key: value`` at ``indent`` spaces."""
-    pad = " " * indent
-    head = f"{pad}{_key(key)}:"
-    if isinstance(value, Mapping):
-        if not value:
-            yield f"{head} {{}}"
-            return
-        yield head
-        for sub_key, sub_value in value.items():
-            yield from _emit_entry(sub_key, sub_value, (*path, str(sub_key)), indent + 2)
-    elif isinstance(value, list | tuple):
-        if not value:
-            yield f"{head} []"
-            return
-        yield head
-        for item in value:
-            yield from _emit_item(item, (*path, "*"), indent + 2)
-    else:
-        yield f"{head} {_scalar(value, path)}"
-
-
-def _emit_item(item: Any, path: tuple[str, ...], indent: int) -> Iterator[str]:
-    """Lines for one ``- item`` of a list at ``indent`` spaces."""
-    pad = " " * indent
-    if isinstance(item, Mapping) and item:
-        lines: list[str] = []
-        for sub_key, sub_value in item.items():
-            lines.extend(_emit_entry(sub_key, sub_value, (*path, str(sub_key)), indent + 2))
-        yield f"{pad}- {lines[0][indent + 2 :]}"
-        yield from lines[1:]
-    elif isinstance(item, list | tuple) and item:
-        lines = [line for sub in item for line in _emit_item(sub, path, indent + 2)]
-        yield f"{pad}- {lines[0][indent + 2 :]}"
-        yield from lines[1:]
-    elif isinstance(item, Mapping):
-        yield f"{pad}- {{}}"
-    elif isinstance(item, list | tuple):
-        yield f"{pad}- []"
-    else:
-        yield f"{pad}- {_scalar(item, path)}"
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and _resolves_to_str(key):
-        return key
-    return _scalar(key, ())
-
-
-def _scalar(value: Any, path: tuple[str, ...]) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _float(value)
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if path in _BARE_KEYS and _can_be_bare(text):
-        return text
-    return quote(text)
-
-
-def _float(value: float) -> str:
-    if math.isnan(value):
-        return ".nan"
-    if math.isinf(value):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(value)
-    mantissa, _, exponent = text.partition("e")
-    if "." not in mantissa:  # YAML 1.1 needs the dot to read it as a float
-        mantissa += ".0"
-    return f"{mantissa}e{exponent}" if exponent else mantissa
-
-
-def format_datetime(value: datetime) -> str:
-    """``2023-11-20T18:25:00Z``: UTC, seconds, fractions only when there are some."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    return text + "Z"
-
-
-def _can_be_bare(text: str) -> bool:
-    return (
-        bool(_BARE_CANDIDATE.fullmatch(text)) and text == text.rstrip() and _resolves_to_str(text)
-    )
-
-
-def _resolves_to_str(text: str) -> bool:
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return bool(tag == "tag:yaml.org,2002:str")
-
-
-def quote(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar that reads back exactly."""
-    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _ESCAPES:
-        return _ESCAPES[char]
-    code = ord(char)
-    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"

@@ -9,10 +9,8 @@ topicwire does not model are kept in ``extra`` and written back. Every error nam
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +20,7 @@ from pydantic import ValidationError
 from topicwire.errors import ConfigError
 from topicwire.model import Provider, Topic
 from topicwire.text import slugify
+from topicwire.yamlout import mapping_lines
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ def topic_tree(topics: Iterable[Topic]) -> list[tuple[Topic, int]]:
 def dump_topic(topic: Topic) -> str:
     """A topic file in the reference layout; :func:`read_topic_file` reads it back equal."""
     data = _ordered(topic.to_data(), TOPIC_KEY_ORDER)
-    return _dump_mapping(data, quoted=frozenset({"hashtags"}))
+    return _dump_mapping(data)
 
 
 def root_topic(name: str) -> Topic:
@@ -258,6 +257,15 @@ def dump_provider(provider: Provider) -> str:
     if "_id" not in data and provider.domain:
         data["_id"] = provider.domain
     return "---\n" + _dump_mapping(_ordered(data, PROVIDER_KEY_ORDER)) + "---\n"
+
+
+def _dump_mapping(data: Mapping[str, Any]) -> str:
+    """Block YAML in the reference layout: strings bare where they read back, hashtags quoted."""
+    return "".join(line + "\n" for line in mapping_lines(data, _bare))
+
+
+def _bare(path: tuple[str, ...]) -> bool:
+    return path[:1] != ("hashtags",)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -358,101 +366,3 @@ def _ordered(data: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     out = {key: data[key] for key in order if key in data}
     out.update((key, value) for key, value in data.items() if key not in out)
     return out
-
-
-# -- YAML writing ---------------------------------------------------------------------------------
-# Block style as in the reference files: two-space indents, ``- `` items, plain scalars where YAML
-# reads them back unchanged, double quotes otherwise (and always for the keys in ``quoted``).
-
-
-def _dump_mapping(data: Mapping[Any, Any], quoted: frozenset[str] = frozenset()) -> str:
-    """``data`` as block-style YAML text; list items under a key in ``quoted`` are double-quoted."""
-    return "".join(line + "\n" for line in _mapping_lines(data, 0, quoted))
-
-
-def _mapping_lines(data: Mapping[Any, Any], indent: int, quoted: frozenset[str]) -> list[str]:
-    pad = " " * indent
-    lines: list[str] = []
-    for key, value in data.items():
-        name = _scalar(key)
-        if isinstance(value, Mapping) and value:
-            lines.append(f"{pad}{name}:")
-            lines += _mapping_lines(value, indent + 2, frozenset())
-        elif isinstance(value, list | tuple) and value:
-            lines.append(f"{pad}{name}:")
-            lines += _sequence_lines(value, indent, quote=key in quoted)
-        else:
-            lines.append(f"{pad}{name}: {_scalar(value)}")
-    return lines
-
-
-def _sequence_lines(items: Iterable[Any], indent: int, *, quote: bool = False) -> list[str]:
-    """Items as ``- `` lines two spaces deeper than their key (the reference layout)."""
-    pad = " " * indent
-    lines: list[str] = []
-    for item in items:
-        if isinstance(item, Mapping) and item:
-            sub = _mapping_lines(item, indent + 4, frozenset())
-        elif isinstance(item, list | tuple) and item:
-            sub = _sequence_lines(item, indent + 2)
-        else:
-            text = _quoted(item) if quote and isinstance(item, str) else _scalar(item)
-            sub = [" " * (indent + 4) + text]
-        sub[0] = f"{pad}  - {sub[0][indent + 4 :]}"
-        lines += sub
-    return lines
-
-
-def _scalar(value: Any) -> str:
-    """A scalar (or an empty collection) as YAML that reads back as the same value."""
-    if isinstance(value, str):
-        return value if _plain_ok(value) else _quoted(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and math.isnan(value):
-        return ".nan"
-    if isinstance(value, tuple):
-        value = list(value)
-    try:
-        text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=2**30)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"cannot write {type(value).__name__} {value!r} as YAML") from exc
-    return text.rstrip("\n").removesuffix("\n...").rstrip("\n")
-
-
-@lru_cache(maxsize=4096)
-def _plain_ok(text: str) -> bool:
-    """True when ``text`` can be written unquoted as a value, a list item and a key."""
-    if not text or text != text.strip() or not text.isprintable():
-        return False
-    try:
-        return bool(
-            yaml.safe_load(f"k: {text}\n") == {"k": text}
-            and yaml.safe_load(f"- {text}\n") == [text]
-            and yaml.safe_load(f"{text}: 0\n") == {text: 0}
-        )
-    except yaml.YAMLError:
-        return False
-
-
-def _quoted(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar."""
-    out = ['"']
-    for char in text:
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char != " " and not char.isprintable():
-            code = ord(char)
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)

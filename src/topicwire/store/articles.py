@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from topicwire.errors import StoreError
 from topicwire.model import Article, RelatedItem
 from topicwire.store.catalog import provider_id, topic_ids
-from topicwire.store.codec import dump_record, encode_extra
+from topicwire.store.codec import encode_extra, nested_to_json
 from topicwire.store.reading import chunked, load_articles
 from topicwire.store.schema import (
     ArticleRow,
@@ -108,7 +108,7 @@ def _columns(article: Article) -> dict[str, Any]:
         "locale": article.locale,
         "secured": article.secured,
         "body": article.body,
-        "provider_record": None if provider is None else dump_record(provider),
+        "provider_record": None if provider is None else nested_to_json(provider),
         "extra": encode_extra(article.extra),
     }
 
@@ -231,7 +231,7 @@ class _Batch:
                         "position": position,
                         "target_url_hash": related_hash(item),
                         "target_article_id": None,
-                        "item": dump_record(item),
+                        "item": nested_to_json(item),
                     }
                     for position, item in enumerate(related)
                 ],

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from topicwire.errors import StoreError
 from topicwire.model import Image, Provider, Topic
-from topicwire.store.codec import decode_extra, dump_record, encode_extra, load_record
+from topicwire.store.codec import decode_extra, encode_extra, nested_from_json, nested_to_json
 from topicwire.store.schema import ArticleTopicRow, ProviderRow, TopicRow, utcnow
 from topicwire.store.sqlutil import insert_ignore, insert_or_update
 from topicwire.text import slugify
@@ -141,7 +141,7 @@ def upsert_providers(session: Session, providers: Iterable[Provider]) -> None:
             "name": provider.name,
             "description": provider.description,
             "weight": provider.weight,
-            "images": [dump_record(image) for image in provider.images],
+            "images": [nested_to_json(image) for image in provider.images],
             "extra": encode_extra(provider.extra),
             "updated_at": now,
         }
@@ -163,7 +163,7 @@ def get_provider(session: Session, domain: str) -> Provider | None:
         {
             "name": row.name,
             "domain": row.domain,
-            "images": [load_record(Image, image) for image in row.images],
+            "images": [nested_from_json(Image, image) for image in row.images],
             "description": row.description,
             "weight": row.weight,
             "extra": decode_extra(row.extra),
@@ -190,7 +190,7 @@ def provider_id(
             {
                 "domain": domain,
                 "name": provider.name,
-                "images": [dump_record(image) for image in provider.images],
+                "images": [nested_to_json(image) for image in provider.images],
                 "extra": {},
                 "created_at": now,
                 "updated_at": now,

@@ -5,8 +5,9 @@ binary, sets; JSON has none of these. ``encode_value`` turns such values into ta
 (``{"$date": "2024-01-31"}``) and ``decode_value`` turns them back, so a record stored and read
 again is equal to the one given. Plain JSON values are stored as they are, key order kept.
 
-``dump_record``/``load_record`` do the same for a whole nested record (a related item, a provider
-block, an image): modelled keys in the record's camelCase shape, datetimes as ISO strings.
+``nested_to_json``/``nested_from_json`` do the same for a whole nested record (a related item,
+a provider block, an image): modelled keys in the record's camelCase shape, datetimes as ISO
+strings.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def decode_extra(data: Any) -> dict[str, Any]:
     return value
 
 
-def dump_record(record: _Record) -> dict[str, Any]:
+def nested_to_json(record: _Record) -> dict[str, Any]:
     """The record mapping of ``record`` made JSON-safe: like ``to_data()`` with datetimes as ISO
     strings, nested records dumped the same way and ``extra`` values encoded losslessly."""
     out: dict[str, Any] = {}
@@ -116,9 +117,11 @@ def dump_record(record: _Record) -> dict[str, Any]:
         if value is None or (isinstance(value, list) and not value):
             continue
         if isinstance(value, _Record):
-            value = dump_record(value)
+            value = nested_to_json(value)
         elif isinstance(value, list):
-            value = [dump_record(v) if isinstance(v, _Record) else encode_value(v) for v in value]
+            value = [
+                nested_to_json(v) if isinstance(v, _Record) else encode_value(v) for v in value
+            ]
         elif isinstance(value, datetime):
             value = value.isoformat()
         else:
@@ -129,8 +132,8 @@ def dump_record(record: _Record) -> dict[str, Any]:
     return out
 
 
-def load_record(cls: type[R], data: dict[str, Any]) -> R:
-    """The record ``dump_record`` was given, rebuilt as ``cls``."""
+def nested_from_json(cls: type[R], data: dict[str, Any]) -> R:
+    """The record ``nested_to_json`` was given, rebuilt as ``cls``."""
     by_key = {(field.alias or name): name for name, field in cls.model_fields.items()}
     nested = _NESTED.get(cls, {})
     fields: dict[str, Any] = {}
@@ -140,9 +143,9 @@ def load_record(cls: type[R], data: dict[str, Any]) -> R:
         if name is None or name == "extra":
             extra[key] = decode_value(value)
         elif name in nested and isinstance(value, list):
-            fields[name] = [load_record(nested[name], item) for item in value]
+            fields[name] = [nested_from_json(nested[name], item) for item in value]
         elif name in nested:
-            fields[name] = load_record(nested[name], value)
+            fields[name] = nested_from_json(nested[name], value)
         else:
             fields[name] = decode_value(value)
     fields["extra"] = extra

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from topicwire.model import Article, Image, Provider, RelatedItem
-from topicwire.store.codec import decode_extra, load_record
+from topicwire.store.codec import decode_extra, nested_from_json
 from topicwire.store.schema import ArticleRow, ArticleTopicRow, ImageRow, RelatedLinkRow, TopicRow
 
 T = TypeVar("T")
@@ -78,7 +78,7 @@ def _children(
             .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
         )
         for article_id, item in related_rows:
-            related[article_id].append(load_record(RelatedItem, item))
+            related[article_id].append(nested_from_json(RelatedItem, item))
     return topics, images, related
 
 
@@ -102,7 +102,7 @@ def article_from_row(
         "published": row.published,
         "locale": row.locale,
         "provider": (
-            None if row.provider_record is None else load_record(Provider, row.provider_record)
+            None if row.provider_record is None else nested_from_json(Provider, row.provider_record)
         ),
         "topics": topics,
         "images": images,
