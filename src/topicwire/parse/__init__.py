@@ -1,0 +1,1 @@
+"""Turning inputs into domain objects: records (markdown, JSON Lines) into Articles."""

@@ -1,0 +1,1 @@
+"""Writing what the store holds: records, listings, pages, feeds."""
