@@ -1,0 +1,237 @@
+"""The fetcher: polite, safe HTTP GETs that return results, never raise for network trouble.
+
+Each request hop goes through the same checks, in order: scheme, SSRF guard on literal IPs,
+robots.txt, the per-host politeness delay, then the request itself, whose host name is resolved
+by the guarded resolver. Redirects are followed by hand so every hop is checked and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from topicwire.fetch.body import ACCEPT_ENCODING, BodyLimits, read_body
+from topicwire.fetch.charset import decode
+from topicwire.fetch.config import FetchConfig
+from topicwire.fetch.errors import FetchError
+from topicwire.fetch.guard import GuardedResolver, check_host, check_scheme
+from topicwire.fetch.result import FetchRequest, FetchResult, classify, is_text
+from topicwire.fetch.robots import MAX_ROBOTS_BYTES, RobotsCache
+from topicwire.fetch.schedule import parse_retry_after
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class Fetcher:
+    """An HTTP client for feeds and pages; use as ``async with Fetcher(config) as f``."""
+
+    def __init__(self, config: FetchConfig | None = None) -> None:
+        self.config = config or FetchConfig()
+        self._session: aiohttp.ClientSession | None = None
+        self._robots = RobotsCache(self.config.user_agent, self._fetch_robots)
+        self._slots = asyncio.Semaphore(self.config.max_connections)
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._host_locks: dict[str, asyncio.Lock] = {}
+        self._host_last: dict[str, float] = {}
+        self._hosts_ok: set[str] = set()  # hosts check_host passed (its answer never changes)
+        self._limits = BodyLimits(
+            self.config.max_bytes,
+            self.config.max_decompressed_bytes,
+            self.config.max_decompression_ratio,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        cfg = self.config
+        connector = aiohttp.TCPConnector(
+            limit=cfg.max_connections,
+            limit_per_host=cfg.per_host_connections,
+            resolver=GuardedResolver(cfg.networks, overrides=dict(cfg.host_overrides)),
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=cfg.total_timeout,
+                sock_connect=cfg.connect_timeout,
+                sock_read=cfg.read_timeout,
+            ),
+            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            auto_decompress=False,
+            trust_env=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._robots.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(self, request: FetchRequest | str) -> FetchResult:
+        """Fetch one URL; problems are recorded in the result, never raised."""
+        if isinstance(request, str):
+            request = FetchRequest(request)
+        return await self._fetch(request, check_robots=self.config.respect_robots)
+
+    async def fetch_many(
+        self,
+        requests: Iterable[FetchRequest | str],
+        on_result: Callable[[FetchResult], None] | None = None,
+    ) -> list[FetchResult]:
+        """Fetch all ``requests`` concurrently; results in request order.
+
+        ``on_result`` is called with each result as soon as it is ready.
+        """
+
+        async def one(request: FetchRequest | str) -> FetchResult:
+            result = await self.fetch(request)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+    async def _fetch(
+        self, request: FetchRequest, *, check_robots: bool, limits: BodyLimits | None = None
+    ) -> FetchResult:
+        started = time.monotonic()
+        result = FetchResult(url=request.url, final_url=request.url, fetched_at=datetime.now(UTC))
+        try:
+            await self._follow(request, result, check_robots, limits or self._limits)
+        except FetchError as exc:
+            result.error_kind, result.error = exc.kind, exc.message
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+            result.error_kind, result.error = classify(exc)
+        result.elapsed = time.monotonic() - started
+        if result.error is not None:
+            result.body, result.text = b"", None
+            log.info("fetch %s failed (%s): %s", request.url, result.error_kind, result.error)
+        else:
+            log.debug("fetched %s: %s in %.3fs", request.url, result.status, result.elapsed)
+        return result
+
+    async def _follow(
+        self, request: FetchRequest, result: FetchResult, check_robots: bool, limits: BodyLimits
+    ) -> None:
+        """Request ``request.url``, following redirects, filling ``result``."""
+        if self._session is None:
+            raise RuntimeError("use the Fetcher as `async with Fetcher(config) as fetcher`")
+        url = check_scheme(request.url)
+        headers: dict[str, str] = {}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        while True:
+            if url.raw_host not in self._hosts_ok:
+                check_host(url, self.config.networks)
+                self._hosts_ok.add(url.raw_host or "")
+            if check_robots and not await self._robots.allowed(url):
+                raise FetchError("robots", f"refused: robots.txt of {url.origin()} disallows {url}")
+            result.final_url = str(url)
+            location = await self._hop(url, headers, result, limits)
+            if location is None:
+                return
+            if len(result.redirects) >= self.config.max_redirects:
+                raise FetchError(
+                    "too-many-redirects",
+                    f"more than {self.config.max_redirects} redirects (fetch.max_redirects)",
+                )
+            try:
+                url = check_scheme(url.join(URL(location)))
+            except ValueError:
+                raise FetchError("bad-redirect", f"unusable redirect to {location!r}") from None
+            result.redirects.append(str(url))
+
+    async def _hop(
+        self, url: URL, headers: dict[str, str], result: FetchResult, limits: BodyLimits
+    ) -> str | None:
+        """One request; the next location for a redirect, else ``None`` with ``result`` filled."""
+        assert self._session is not None
+        host = (url.raw_host or "").lower()
+        await self._polite(host)
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = self._host_slots[host] = asyncio.Semaphore(self.config.per_host_connections)
+        async with (
+            self._slots,
+            slot,
+            self._session.get(url, headers=headers, allow_redirects=False) as resp,
+        ):
+            result.status = resp.status
+            result.headers = {k.lower(): v for k, v in resp.headers.items()}
+            result.content_type = resp.headers.get("Content-Type")
+            retry = resp.headers.get("Retry-After")
+            result.retry_after = parse_retry_after(retry, datetime.now(UTC)) if retry else None
+            if resp.status in REDIRECT_STATUSES:
+                location = resp.headers.get("Location")
+                if not location:
+                    raise FetchError("bad-redirect", f"HTTP {resp.status} without Location")
+                return location
+            result.etag = resp.headers.get("ETag") or headers.get("If-None-Match")
+            result.last_modified = resp.headers.get("Last-Modified") or headers.get(
+                "If-Modified-Since"
+            )
+            if resp.status == 304:
+                result.not_modified = True
+                return None
+            if resp.status >= 400:
+                raise FetchError("http-status", f"HTTP {resp.status} {resp.reason or ''}".strip())
+            body = await read_body(
+                resp.content,
+                resp.headers.get("Content-Encoding"),
+                resp.content_length,
+                limits,
+            )
+        result.body = body
+        if is_text(result.content_type):
+            result.text, result.encoding = decode(body, result.content_type)
+        return None
+
+    async def _polite(self, host: str) -> None:
+        """Wait until ``politeness_delay`` has passed since the last request to ``host``."""
+        delay = self.config.politeness_delay
+        if delay <= 0:
+            return
+        lock = self._host_locks.setdefault(host, asyncio.Lock())
+        loop = asyncio.get_running_loop()
+        async with lock:
+            last = self._host_last.get(host)
+            if last is not None and (wait := last + delay - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            self._host_last[host] = loop.time()
+
+    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+        limits = BodyLimits(MAX_ROBOTS_BYTES, MAX_ROBOTS_BYTES, self.config.max_decompression_ratio)
+        result = await self._fetch(FetchRequest(url), check_robots=False, limits=limits)
+        if result.error_kind == "http-status":
+            return result.status, b""
+        if result.error is not None:
+            return None, b""
+        return result.status, result.body
+
+
+def fetch_all(
+    requests: Iterable[FetchRequest | str], config: FetchConfig | None = None
+) -> list[FetchResult]:
+    """Fetch ``requests`` concurrently from synchronous code (runs its own event loop)."""
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(config) as fetcher:
+            return await fetcher.fetch_many(requests)
+
+    return asyncio.run(run())
