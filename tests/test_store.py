@@ -475,12 +475,15 @@ def test_stories(store: Store) -> None:
 
 
 def test_migrations_reach_head_with_no_difference_from_the_schema(store: Store) -> None:
-    assert current_revision(store.engine) == head_revision() == "0001"
+    assert current_revision(store.engine) == head_revision() == "0002"
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     with store.engine.connect() as conn:  # the version table is in the store's own schema
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == head_revision()
+        )
 
 
 def test_json_is_stored_as_text_with_key_order(store: Store) -> None:
@@ -558,3 +561,41 @@ def test_bad_urls_are_store_errors(tmp_path: Path) -> None:
         Store.open("not a url")
     with pytest.raises(StoreError, match="unsupported database"):
         Store.open("mysql://localhost/x")
+
+
+def test_page_fetch_logs_without_touching_the_source(store: Store) -> None:
+    """A page found through a feed is logged under it; the feed's own state stays as it was."""
+    from datetime import UTC, datetime
+
+    from topicwire.model import Source
+
+    feed = "https://example.com/feed.xml"
+    store.add_sources([Source(url=feed)])
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    store.record_fetch(feed, status=200, error=None, bytes=10, started_at=now, finished_at=now)
+    store.record_fetch(
+        feed,
+        status=500,
+        error="HTTP 500",
+        bytes=0,
+        started_at=now,
+        finished_at=now,
+        url="https://example.com/a",
+        update_source=False,
+    )
+    source = store.get_source(feed)
+    assert source is not None
+    assert (source.last_status, source.last_error, source.error_count) == (200, None, 0)
+    assert [entry.url for entry in store.fetch_log(feed)] == [feed, "https://example.com/a"]
+
+
+def test_full_text_is_stored_but_not_part_of_the_record(store: Store) -> None:
+    from topicwire.model import Article
+    from topicwire.record import dump_record
+
+    article = Article(title="t", web_url="https://example.com/t", text="Full text.\n\nMore.")
+    (article_id,) = store.upsert_articles([article]).ids
+    stored = store.get_article(article_id)
+    assert stored is not None and stored.article.text == "Full text.\n\nMore."
+    assert stored.article == article
+    assert "Full text" not in dump_record(stored.article)

@@ -165,9 +165,12 @@ class Article(_Record):
     related: list[RelatedItem] = Field(default_factory=list)
     secured: str | None = None
     body: str = ""
+    #: the full extracted text; the stages read it, but it is never published (only sealed
+    #: inside ``secured``), so it is not part of the record
+    text: str | None = None
 
-    #: keys that are not front matter (the body is the text after the closing ``---``)
-    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset({"body"})
+    #: fields that are not front matter (the body is the text after the closing ``---``)
+    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset({"body", "text"})
 
     _dates_in = field_validator("published_at", "updated_at", mode="before")(_date_to_datetime)
     _dates_utc = field_validator("published_at", "updated_at", mode="after")(_utc)
@@ -178,7 +181,8 @@ class Article(_Record):
 
     def to_data(self) -> dict[str, Any]:
         data = super().to_data()
-        data.pop("body", None)
+        for name in self.NOT_FRONT_MATTER:
+            data.pop(name, None)
         return data
 
     @property

@@ -178,6 +178,11 @@ class Store:
         with self._session("reading a provider") as session:
             return _catalog.get_provider(session, domain)
 
+    def list_providers(self) -> list[Provider]:
+        """Every stored provider (the registry and those met in articles), by domain."""
+        with self._session("listing providers") as session:
+            return _catalog.list_providers(session)
+
     # -- sources --------------------------------------------------------------------------------
 
     def add_sources(self, sources: Iterable[Source]) -> int:
@@ -209,12 +214,14 @@ class Store:
         etag: str | None = None,
         last_modified: str | None = None,
         next_check_at: datetime | None = None,
+        update_source: bool = True,
     ) -> None:
         """Log one fetch of ``source_url`` and update the source's last status and error.
 
         A failure (an error, or a status of 400 or more) adds one to the source's error count;
         a success resets it to 0. ``etag``, ``last_modified`` and ``next_check_at`` update the
-        source when given. Raises ``StoreError`` for an unknown source.
+        source when given; ``update_source=False`` only logs (an article page found through the
+        source). Raises ``StoreError`` for an unknown source.
         """
         with self._session("recording a fetch", write=True) as session:
             _sources.record_fetch(
@@ -229,6 +236,7 @@ class Store:
                 etag=etag,
                 last_modified=last_modified,
                 next_check_at=next_check_at,
+                update_source=update_source,
             )
 
     def fetch_log(self, source_url: str) -> list[FetchEntry]:

@@ -108,6 +108,7 @@ def _columns(article: Article) -> dict[str, Any]:
         "locale": article.locale,
         "secured": article.secured,
         "body": article.body,
+        "text": article.text,
         "provider_record": None if provider is None else nested_to_json(provider),
         "extra": encode_extra(article.extra),
     }

@@ -157,8 +157,16 @@ def upsert_providers(session: Session, providers: Iterable[Provider]) -> None:
 def get_provider(session: Session, domain: str) -> Provider | None:
     """The provider registered under ``domain``, or ``None``."""
     row = session.scalars(select(ProviderRow).where(ProviderRow.domain == domain)).first()
-    if row is None:
-        return None
+    return None if row is None else _provider_from_row(row)
+
+
+def list_providers(session: Session) -> list[Provider]:
+    """Every provider, by domain."""
+    rows = session.scalars(select(ProviderRow).order_by(ProviderRow.domain))
+    return [_provider_from_row(row) for row in rows]
+
+
+def _provider_from_row(row: ProviderRow) -> Provider:
     return Provider.model_validate(
         {
             "name": row.name,

@@ -109,6 +109,7 @@ def article_from_row(
         "related": related,
         "secured": row.secured,
         "body": row.body,
+        "text": row.text,
         "extra": decode_extra(row.extra),
     }
     return Article.model_validate(fields)

@@ -161,6 +161,8 @@ class ArticleRow(Base):
     locale: Mapped[str | None] = mapped_column(Text)
     secured: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
+    #: the full extracted text, kept for the stages that read it; never published
+    text: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("providers.id", ondelete="SET NULL"), index=True
     )

@@ -113,8 +113,13 @@ def record_fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     next_check_at: datetime | None = None,
+    update_source: bool = True,
 ) -> None:
-    """Append one fetch of ``source_url`` to the log and update the source's state."""
+    """Append one fetch of ``source_url`` to the log and update the source's state.
+
+    With ``update_source=False`` only the log grows: that is how the fetch of an article page
+    found through the source is recorded without touching the feed's own status and error count.
+    """
     row = session.execute(
         select(SourceRow.id, SourceRow.error_count).where(SourceRow.url == source_url)
     ).first()
@@ -132,6 +137,8 @@ def record_fetch(
             byte_count=bytes,
         )
     )
+    if not update_source:
+        return
     changes: dict[str, object] = {
         "last_status": status,
         "last_error": error,
