@@ -71,6 +71,61 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "SQLite database file, relative to the site folder (used when database_url is empty).",
     ),
+    Setting(
+        "fetch.user_agent",
+        "topicwire/0.1 (+https://github.com/topicwire/topicwire)",
+        str,
+        "User-Agent header sent with every request (and matched against robots.txt).",
+    ),
+    Setting("fetch.connect_timeout", 10.0, float, "Seconds to wait for a connection."),
+    Setting("fetch.read_timeout", 30.0, float, "Seconds to wait between two reads of a body."),
+    Setting("fetch.total_timeout", 60.0, float, "Seconds one request may take in all."),
+    Setting("fetch.max_bytes", 10_000_000, int, "Largest body accepted, after decompression."),
+    Setting("fetch.max_redirects", 5, int, "Redirects followed before a request fails."),
+    Setting("fetch.max_connections", 50, int, "Requests in flight at once, over all hosts."),
+    Setting("fetch.per_host_connections", 4, int, "Requests in flight at once to one host."),
+    Setting("fetch.politeness_delay", 1.0, float, "Seconds between two requests to the same host."),
+    Setting("fetch.respect_robots", True, bool, "Obey robots.txt (pages and feeds alike)."),
+    Setting(
+        "fetch.allowed_networks",
+        "",
+        str,
+        "Comma-separated networks (CIDR) that may be fetched although private or loopback, "
+        "e.g. 127.0.0.1/32; empty refuses every private, loopback and reserved address.",
+    ),
+    Setting(
+        "fetch.host_overrides",
+        "",
+        str,
+        "Comma-separated name=address pairs resolved without DNS, like curl --resolve "
+        "(e.g. news.example=127.0.0.1); the SSRF guard still checks the address.",
+    ),
+    Setting(
+        "fetch.max_pages_per_source",
+        100,
+        int,
+        "Article pages fetched from one source in one run (newest first); the rest wait.",
+    ),
+    Setting(
+        "fetch.min_interval_minutes", 15, int, "Shortest time before a source is checked again."
+    ),
+    Setting(
+        "fetch.max_interval_minutes", 1440, int, "Longest time before a source is checked again."
+    ),
+    Setting(
+        "fetch.default_interval_minutes",
+        60,
+        int,
+        "Time before the next check when neither the feed nor the server says.",
+    ),
+    Setting("images.cache", True, bool, "Download article images into cache/images/."),
+    Setting("images.max_bytes", 5_000_000, int, "Largest image file downloaded."),
+    Setting(
+        "images.min_size",
+        100,
+        int,
+        "Images narrower or shorter than this many pixels are dropped as icons or pixels.",
+    ),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -19,12 +19,14 @@ import logging
 import os
 import shutil
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from topicwire import secured
 from topicwire.errors import ConfigError, SiteError
+from topicwire.fetch.config import FetchConfig
 from topicwire.model import Provider, Topic
 from topicwire.settings import SETTINGS_FILE_NAME, Settings, load_settings, render_settings_file
 from topicwire.taxonomy import (
@@ -143,6 +145,42 @@ class Site:
         if not self.providers_dir.exists():
             return []
         return load_providers(self.providers_dir)
+
+    def fetch_config(self) -> FetchConfig:
+        """The fetcher's configuration, from the ``fetch.*`` settings."""
+        get = self.settings.get
+        return FetchConfig(
+            user_agent=str(get("fetch.user_agent")),
+            connect_timeout=float(get("fetch.connect_timeout")),
+            read_timeout=float(get("fetch.read_timeout")),
+            total_timeout=float(get("fetch.total_timeout")),
+            max_bytes=int(get("fetch.max_bytes")),
+            max_decompressed_bytes=int(get("fetch.max_bytes")),
+            max_redirects=int(get("fetch.max_redirects")),
+            max_connections=int(get("fetch.max_connections")),
+            per_host_connections=int(get("fetch.per_host_connections")),
+            politeness_delay=float(get("fetch.politeness_delay")),
+            respect_robots=bool(get("fetch.respect_robots")),
+            allowed_networks=_split(get("fetch.allowed_networks")),
+            host_overrides=_pairs(get("fetch.host_overrides")),
+            min_interval=timedelta(minutes=int(get("fetch.min_interval_minutes"))),
+            max_interval=timedelta(minutes=int(get("fetch.max_interval_minutes"))),
+            default_interval=timedelta(minutes=int(get("fetch.default_interval_minutes"))),
+        )
+
+
+def _split(value: object) -> tuple[str, ...]:
+    return tuple(part.strip() for part in str(value or "").split(",") if part.strip())
+
+
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for part in _split(value):
+        name, sep, address = part.partition("=")
+        if not sep or not name.strip() or not address.strip():
+            raise ConfigError(f"fetch.host_overrides: {part!r} is not name=address")
+        pairs.append((name.strip(), address.strip()))
+    return tuple(pairs)
 
 
 def open_site(
