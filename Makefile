@@ -6,7 +6,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-site
-SHARED ?= ../shared
 
 .PHONY: demo test lint typecheck check docs clean
 
@@ -17,20 +16,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-## demo: create a site, import the example records (and the shared seed, when present), list them
+## demo: serve the bundled demo corpus on 127.0.0.1, fetch it into ./demo-site, print the summary
 demo: $(STAMP)
-	rm -rf $(DEMO)
-	$(BIN)/topicwire init $(DEMO) --topic AI
-	$(BIN)/topicwire import --site $(DEMO) examples/records $(wildcard $(SHARED)/seeds/001_*.txt)
-	$(BIN)/topicwire list --site $(DEMO)
+	$(BIN)/topicwire demo $(DEMO) --replace
 
 ## test: the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

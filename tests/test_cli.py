@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
+from conftest import ROOT, run
 from topicwire.clidoc import render_reference
 from topicwire.model import Article
 from topicwire.record import read_record, write_record
 from topicwire.secured import SecuredPayload, load_key, seal
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "records"
-
-
-def run(
-    *args: str | Path, cwd: Path | None = None, ok: bool = True
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOPICWIRE_")}
-    env["COLUMNS"] = "200"
-    result = subprocess.run(
-        [sys.executable, "-m", "topicwire", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if ok:
-        assert result.returncode == 0, result.stderr + result.stdout
-    return result
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    path = tmp_path / "site"
-    run("init", path, "--topic", "AI")
-    return path
 
 
 def test_seed_round_trip_through_the_cli(tmp_path: Path, seed_path: Path) -> None:

@@ -1,95 +1,27 @@
-"""The ``topicwire`` command. Thin: each command opens the site and calls one library function.
-
-Only this module prints. Every command works on the site in the current directory, or on the one
-``--site DIR`` names.
-"""
+"""Commands on the site and its records: init, import, export, list, show, decrypt."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from topicwire import __version__
-from topicwire.errors import ForeignSecuredError, TopicwireError
+from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
+from topicwire.errors import ForeignSecuredError
 from topicwire.jsonl import dumps_article
 from topicwire.parse.records import Parsed, expand_paths
 from topicwire.pipeline import import_records
 from topicwire.publish.export import ExportFormat, export_articles
 from topicwire.record import dump_record, read_record
 from topicwire.secured import load_key, open_sealed
-from topicwire.site import Site, init_site, open_site
-from topicwire.store import Store
-
-app = typer.Typer(
-    name="topicwire",
-    help="Run a topic news site: read sources, keep clean articles, publish them.",
-    rich_markup_mode=None,
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings={"max_content_width": 88},
-)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-SiteOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--site",
-        help="The site folder (default: the current directory).",
-        file_okay=False,
-        show_default=False,
-    ),
-]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print an error and leave with ``code``."""
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
-
-
-@contextmanager
-def opened(site_dir: Path | None) -> Iterator[tuple[Site, Store]]:
-    """The site and its open store; closed on the way out."""
-    site = open_site(site_dir)
-    store = Store.open(site.database_url)
-    try:
-        yield site, store
-    finally:
-        store.close()
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"topicwire {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    """Run a topic news site: read sources, keep clean articles, publish them."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+from topicwire.site import init_site, open_site
+from topicwire.store import Store, StoredArticle
 
 
 @app.command()
@@ -139,7 +71,7 @@ def import_(
             seen.add(parsed.source)
             progress.update(task, completed=len(seen))
 
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Importing", total=total)
             report = import_records(store, paths, on_item=advance)
     out.print(
@@ -157,17 +89,6 @@ def import_(
         raise typer.Exit(1)
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-
-
 @app.command()
 def export(
     fmt: Annotated[
@@ -179,7 +100,7 @@ def export(
     site: SiteOption = None,
 ) -> None:
     """Export every stored article as seed-format records or as one JSON Lines file."""
-    with opened(site) as (_, store), _progress() as progress:
+    with opened(site) as (_, store), progress_bar() as progress:
         task = progress.add_task("Exporting", total=store.count_articles())
         report = export_articles(
             (stored.article for stored in store.iter_articles()),
@@ -200,32 +121,7 @@ def list_(
     with opened(site) as (_, store):
         rows = store.list_articles(limit=limit, offset=offset)
         total = store.count_articles()
-    table = Table(
-        title=f"{len(rows)} of {total} article(s), newest first",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("id", justify="right", style="dim")
-    table.add_column("date", no_wrap=True)
-    table.add_column("provider", max_width=14, overflow="ellipsis", no_wrap=True)
-    table.add_column("title", min_width=18, ratio=1, overflow="fold")
-    table.add_column("quality", justify="right")
-    table.add_column("heat", justify="right")
-    table.add_column("published", justify="center", no_wrap=True, width=9)
-    for row in rows:
-        art = row.article
-        table.add_row(
-            str(row.id),
-            art.published_at.strftime("%Y-%m-%d") if art.published_at else "-",
-            escape((art.provider.name or art.provider.domain or "-") if art.provider else "-"),
-            escape(art.title),
-            "-" if art.quality is None else str(art.quality),
-            "-" if art.heat is None else str(art.heat),
-            {True: "yes", False: "no", None: "-"}[art.published],
-        )
-    out.print(table)
+    out.print(article_table(rows, total))
 
 
 @app.command()
@@ -263,10 +159,31 @@ def decrypt(
     out.print_json(json.dumps(payload.model_dump(by_alias=True), ensure_ascii=False))
 
 
-def main() -> None:
-    """Entry point: run the app, turning our errors into a message and exit code 1."""
-    try:
-        app()
-    except TopicwireError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        sys.exit(1)
+def article_table(rows: list[StoredArticle], total: int) -> Table:
+    """Stored articles as a table: id, date, provider, title, quality, heat, published."""
+    table = Table(
+        title=f"{len(rows)} of {total} article(s), newest first",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("id", justify="right", style="dim")
+    table.add_column("date", no_wrap=True)
+    table.add_column("provider", max_width=14, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", min_width=18, ratio=1, overflow="fold")
+    table.add_column("quality", justify="right")
+    table.add_column("heat", justify="right")
+    table.add_column("published", justify="center", no_wrap=True, width=9)
+    for row in rows:
+        art = row.article
+        table.add_row(
+            str(row.id),
+            art.published_at.strftime("%Y-%m-%d") if art.published_at else "-",
+            escape((art.provider.name or art.provider.domain or "-") if art.provider else "-"),
+            escape(art.title),
+            "-" if art.quality is None else str(art.quality),
+            "-" if art.heat is None else str(art.heat),
+            {True: "yes", False: "no", None: "-"}[art.published],
+        )
+    return table

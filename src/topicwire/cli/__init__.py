@@ -1,0 +1,26 @@
+"""The ``topicwire`` command. Thin: each command opens the site and calls one library function.
+
+Every command works on the site in the current directory, or on the one ``--site DIR`` names.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.markup import escape
+
+from topicwire.cli import ingest as _ingest  # noqa: F401 - registers sources, fetch, extract, demo
+from topicwire.cli import records as _records  # noqa: F401 - registers the record commands
+from topicwire.cli.app import app, err
+from topicwire.errors import TopicwireError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point: run the app, turning our errors into a message and exit code 1."""
+    try:
+        app()
+    except TopicwireError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(1)

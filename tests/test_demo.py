@@ -1,0 +1,78 @@
+"""The demo, end to end: the bundled corpus served on 127.0.0.1, fetched through every check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from topicwire.demo.run import run_demo
+from topicwire.errors import SiteError
+from topicwire.secured import open_sealed
+from topicwire.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return run_demo(tmp_path_factory.mktemp("demo") / "site")
+
+
+def test_first_fetch_counts(demo) -> None:  # type: ignore[no-untyped-def]
+    first = demo.first
+    assert (first.sources_ok, first.sources_not_modified, first.sources_failed) == (4, 0, 1)
+    assert first.articles_new == 9
+    assert first.articles_failed == 3  # a 500, a timeout and a 404
+    assert first.images_cached == 5
+    reasons = dict(first.failures)
+    assert any("broken feed" in reason for reason in reasons.values())
+    assert any("HTTP 500" in reason for reason in reasons.values())
+    assert any("timed out" in reason for reason in reasons.values())
+    assert any("HTTP 404" in reason for reason in reasons.values())
+
+
+def test_second_fetch_is_conditional_and_duplicates_nothing(demo) -> None:  # type: ignore[no-untyped-def]
+    second = demo.second
+    assert second.sources_not_modified == 4
+    assert second.sources_failed == 1  # a broken feed never passes for healthy on a 304
+    assert second.articles_new == 0
+    with Store.open(demo.site.database_url) as store:
+        assert store.count_articles() == 9
+
+
+def test_stored_articles_are_clean(demo) -> None:  # type: ignore[no-untyped-def]
+    key = demo.site.secret_key()
+    with Store.open(demo.site.database_url) as store:
+        articles = [stored.article for stored in store.iter_articles()]
+        failing = store.get_source(
+            next(s.url for s in store.list_sources() if "brokenfeed" in s.url)
+        )
+    titles = {article.title for article in articles}
+    assert "Lumen Lab\u2019s new open model: a first look" in titles  # mojibake repaired
+    for article in articles:
+        assert article.web_url and "utm_" not in article.web_url
+        assert article.original_url and "utm_" not in article.original_url
+        assert article.provider is not None and article.provider.name  # from the registry
+        assert not article.provider.name.endswith(".example")
+        assert article.body == ""  # the full text is never published...
+        assert article.text
+        payload = open_sealed(article.secured or "", key)  # ...only sealed
+        assert payload.text == article.text
+        assert payload.original_url is not None and "utm_source=feed" in payload.original_url
+        for marker in ("Leave a Reply", "Required fields", "Share this", "Sign up for our"):
+            assert marker not in article.text
+        assert all(image.is_cached for image in article.images)
+        for image in article.images:
+            assert (image.width, image.height) == (1200, 675)
+    # failed on both runs: counted, slowed down, never dropped
+    assert failing is not None and failing.error_count == 2
+    assert failing.last_error and "broken feed" in failing.last_error
+    assert failing.next_check_at is not None
+
+
+def test_demo_refuses_to_replace_what_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SiteError, match="already exists"):
+        run_demo(tmp_path)
+    with pytest.raises(SiteError, match="not a topicwire site"):
+        run_demo(tmp_path, replace=True)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
