@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from topicwire.errors import ParseError
+from topicwire.fetch import FetchConfig, Fetcher, FetchRequest
+from topicwire.fetch.errors import FetchError
 from topicwire.sources import ParsedFeed, parse_feed, read_opml
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval-data"
@@ -43,17 +44,23 @@ CONTENT_TYPES = {
 _HEADER = re.compile(r"^Header:\s*([\w-]+):\s*(.*?)\s*$", re.MULTILINE)
 
 
-# ---------------------------------------------------------------- fetching (swap point)
+# ---------------------------------------------------------------- fetching
 
-_SESSION: aiohttp.ClientSession | None = None
+#: The project's own fetcher, with its checks on; only the local server's address is allowed.
+FETCH_CONFIG = FetchConfig(
+    allowed_networks=("127.0.0.1/32",),
+    politeness_delay=0.0,
+    per_host_connections=32,
+    respect_robots=True,
+)
 
 
-async def fetch_bytes(url: str) -> tuple[bytes, str | None]:
-    """Fetch ``url`` and return (body, Content-Type). Replace with the project's fetcher."""
-    assert _SESSION is not None, "fetch_bytes needs the bench's client session"
-    async with _SESSION.get(url) as response:
-        response.raise_for_status()
-        return await response.read(), response.headers.get("Content-Type")
+async def fetch_bytes(fetcher: Fetcher, url: str) -> tuple[bytes, str | None]:
+    """Fetch ``url`` through topicwire's fetcher; (body, Content-Type), or FetchError."""
+    result = await fetcher.fetch(FetchRequest(url))
+    if result.error is not None:
+        raise FetchError(result.error)
+    return result.body, result.content_type
 
 
 # ---------------------------------------------------------------- the corpus
@@ -163,17 +170,16 @@ class Outcome:
 
 async def run_feeds(cases: list[Case]) -> list[Outcome]:
     """Serve, fetch and parse every case; return one outcome each."""
-    global _SESSION
     runner, port = await _serve(cases)
-    limit = asyncio.Semaphore(32)
     try:
-        async with aiohttp.ClientSession(auto_decompress=True) as session:
-            _SESSION = session
+        async with Fetcher(FETCH_CONFIG) as fetcher:
 
             async def one(index: int, case: Case) -> Outcome:
                 url = f"http://127.0.0.1:{port}/feed/{index}"
-                async with limit:
-                    body, content_type = await fetch_bytes(url)
+                try:
+                    body, content_type = await fetch_bytes(fetcher, url)
+                except FetchError as exc:
+                    return Outcome(case, failure=f"fetch: {exc}")
                 try:
                     return Outcome(case, feed=parse_feed(body, url, content_type=content_type))
                 except ParseError as exc:
@@ -184,7 +190,6 @@ async def run_feeds(cases: list[Case]) -> list[Outcome]:
 
             return await asyncio.gather(*(one(i, c) for i, c in enumerate(cases)))
     finally:
-        _SESSION = None
         await runner.cleanup()
 
 
