@@ -76,3 +76,13 @@ def test_demo_refuses_to_replace_what_it_did_not_make(tmp_path: Path) -> None:
     with pytest.raises(SiteError, match="not a topicwire site"):
         run_demo(tmp_path, replace=True)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_repairs_and_page_meta_are_kept_for_the_next_stages(demo) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(demo.site.database_url) as store:
+        articles = {stored.article.title: stored.article for stored in store.iter_articles()}
+    lumen = articles["Lumen Lab\u2019s new open model: a first look"]
+    assert lumen.repairs.get("mojibake", 0) >= 1
+    triage = articles["Hospital network pilots an AI triage assistant in emergency rooms"]
+    assert triage.meta.get("author") == "Jon Okafor"
+    assert triage.meta.get("jsonLdType") == "NewsArticle"

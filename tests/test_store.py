@@ -475,7 +475,7 @@ def test_stories(store: Store) -> None:
 
 
 def test_migrations_reach_head_with_no_difference_from_the_schema(store: Store) -> None:
-    assert current_revision(store.engine) == head_revision() == "0002"
+    assert current_revision(store.engine) == head_revision() == "0003"
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
@@ -599,3 +599,21 @@ def test_full_text_is_stored_but_not_part_of_the_record(store: Store) -> None:
     assert stored is not None and stored.article.text == "Full text.\n\nMore."
     assert stored.article == article
     assert "Full text" not in dump_record(stored.article)
+
+
+def test_repairs_and_page_meta_are_stored_not_published(store: Store) -> None:
+    from topicwire.model import Article
+    from topicwire.record import dump_record
+
+    article = Article(
+        title="t",
+        web_url="https://example.com/m",
+        repairs={"mojibake": 1, "glued-words": 3},
+        meta={"author": "Ana Roux", "ogType": "article", "language": "en"},
+    )
+    (article_id,) = store.upsert_articles([article]).ids
+    stored = store.get_article(article_id)
+    assert stored is not None and stored.article == article
+    assert list(stored.article.meta) == ["author", "ogType", "language"]
+    record = dump_record(stored.article)
+    assert "Ana Roux" not in record and "mojibake" not in record

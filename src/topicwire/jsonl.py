@@ -31,15 +31,19 @@ def _plain(value: Any) -> Any:
 
 
 def article_to_json(article: Article) -> dict[str, Any]:
-    """The article as a JSON-ready mapping: record keys in canonical order, ``body``, ``text``.
+    """The article as a JSON-ready mapping: record keys in canonical order, then ``body``.
 
-    ``text`` (the full extracted text, never published) is included when the article has one,
-    so an export is a complete copy of what the store holds.
+    The fields that are never published (``text``, ``repairs``, ``meta``) follow when they hold
+    something, so an export is a complete copy of what the store holds.
     """
     data: dict[str, Any] = _plain(article.to_data())
     data["body"] = article.body
     if article.text is not None:
         data["text"] = article.text
+    if article.repairs:
+        data["repairs"] = dict(article.repairs)
+    if article.meta:
+        data["meta"] = dict(article.meta)
     return data
 
 

@@ -168,9 +168,14 @@ class Article(_Record):
     #: the full extracted text; the stages read it, but it is never published (only sealed
     #: inside ``secured``), so it is not part of the record
     text: str | None = None
+    #: what the repair stage fixed, by kind (``{"mojibake": 1}``); read by quality, not published
+    repairs: dict[str, int] = Field(default_factory=dict)
+    #: page metadata that is not a record field (author, language hint, og:type, JSON-LD type);
+    #: read by the enrich stage, not published
+    meta: dict[str, str] = Field(default_factory=dict)
 
     #: fields that are not front matter (the body is the text after the closing ``---``)
-    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset({"body", "text"})
+    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset({"body", "text", "repairs", "meta"})
 
     _dates_in = field_validator("published_at", "updated_at", mode="before")(_date_to_datetime)
     _dates_utc = field_validator("published_at", "updated_at", mode="after")(_utc)

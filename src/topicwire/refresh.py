@@ -317,6 +317,8 @@ async def _article(
     article = _with_feed_hints(extracted.to_article(), entry, original_url=result.url)
     # The full text is kept for the later stages and sealed in ``secured``; never published.
     article.text, article.body = extracted.text, ""
+    article.repairs = extracted.repairs.as_dict()
+    article.meta = page_meta(extracted)
     article.images = await _cache_images(site, fetcher, article, report)
     payload = SecuredPayload(
         text=extracted.text,
@@ -327,11 +329,22 @@ async def _article(
             "finalUrl": result.final_url,
             "source": source.url,
             "etag": result.etag,
-            "repairs": dict(extracted.repairs),
         },
     )
     article.secured = seal(payload, site.secret_key())
     return article
+
+
+def page_meta(extracted: Extracted) -> dict[str, str]:
+    """The page metadata kept beside the record (not published) for the enrich stage."""
+    pairs = {
+        "author": extracted.author,
+        "language": extracted.language,
+        "ogType": extracted.og_type,
+        "jsonLdType": extracted.json_ld_type,
+        "siteName": extracted.site_name,
+    }
+    return {key: value for key, value in pairs.items() if value}
 
 
 def _with_feed_hints(article: Article, entry: FeedEntry | None, *, original_url: str) -> Article:

@@ -238,7 +238,7 @@ def _print_extracted(extracted: Extracted, item: str, fmt: ExtractFormat) -> Non
     data = article_to_json(article)
     data.pop("body", None)
     data["text"] = extracted.text
-    data["repairs"] = dict(extracted.repairs)
+    data["repairs"] = extracted.repairs.as_dict()
     if fmt is ExtractFormat.JSONL:
         data = {"path": item, **data}
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")

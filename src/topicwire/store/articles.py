@@ -109,6 +109,8 @@ def _columns(article: Article) -> dict[str, Any]:
         "secured": article.secured,
         "body": article.body,
         "text": article.text,
+        "repairs": dict(article.repairs) or None,
+        "meta": dict(article.meta) or None,
         "provider_record": None if provider is None else nested_to_json(provider),
         "extra": encode_extra(article.extra),
     }

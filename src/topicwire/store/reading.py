@@ -110,6 +110,8 @@ def article_from_row(
         "secured": row.secured,
         "body": row.body,
         "text": row.text,
+        "repairs": row.repairs or {},
+        "meta": row.meta or {},
         "extra": decode_extra(row.extra),
     }
     return Article.model_validate(fields)

@@ -163,6 +163,9 @@ class ArticleRow(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     #: the full extracted text, kept for the stages that read it; never published
     text: Mapped[str | None] = mapped_column(Text)
+    #: repair counts by kind and page metadata that is not a record field (never published)
+    repairs: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    meta: Mapped[Any] = mapped_column(JSONText, nullable=True)
     provider_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("providers.id", ondelete="SET NULL"), index=True
     )
