@@ -185,8 +185,19 @@ async def _child_sitemaps(
     return targets
 
 
-def _log_page(store: Store, source: Source, result: FetchResult, error: str | None) -> None:
-    """Log a fetch made on behalf of ``source`` without touching the source's own state."""
+def _record(
+    store: Store,
+    source: Source,
+    result: FetchResult,
+    error: str | None,
+    *,
+    url: str,
+    update_source: bool,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    next_check_at: datetime | None = None,
+) -> None:
+    """Log one fetch under ``source``; ``update_source`` says if it is the source's own."""
     store.record_fetch(
         source.url,
         status=result.status,
@@ -194,9 +205,17 @@ def _log_page(store: Store, source: Source, result: FetchResult, error: str | No
         bytes=len(result.body or b""),
         started_at=result.fetched_at,
         finished_at=result.fetched_at,
-        url=result.url,
-        update_source=False,
+        url=url,
+        etag=etag,
+        last_modified=last_modified,
+        next_check_at=next_check_at,
+        update_source=update_source,
     )
+
+
+def _log_page(store: Store, source: Source, result: FetchResult, error: str | None) -> None:
+    """Log a fetch made on behalf of ``source`` without touching the source's own state."""
+    _record(store, source, result, error, url=result.url, update_source=False)
 
 
 def _read_source(
@@ -233,14 +252,13 @@ def _read_source(
         config,
         ttl_minutes=ttl,
     )
-    store.record_fetch(
-        source.url,
-        status=result.status,
-        error=error,
-        bytes=len(result.body or b""),
-        started_at=result.fetched_at,
-        finished_at=result.fetched_at,
+    _record(
+        store,
+        source,
+        result,
+        error,
         url=result.final_url,
+        update_source=True,
         # Validators are kept only for content that could be read: otherwise the next run would
         # get a 304 for the broken body and take the source for healthy ("" clears them).
         etag="" if failed else result.etag,
