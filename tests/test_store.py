@@ -475,7 +475,7 @@ def test_stories(store: Store) -> None:
 
 
 def test_migrations_reach_head_with_no_difference_from_the_schema(store: Store) -> None:
-    assert current_revision(store.engine) == head_revision() == "0003"
+    assert current_revision(store.engine) == head_revision() == "0004"
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
@@ -617,3 +617,44 @@ def test_repairs_and_page_meta_are_stored_not_published(store: Store) -> None:
     assert list(stored.article.meta) == ["author", "ogType", "language"]
     record = dump_record(stored.article)
     assert "Ana Roux" not in record and "mojibake" not in record
+
+
+def test_enrichment_round_trips_and_stays_private(store: Store) -> None:
+    """Topic evidence, quality signals and the embedding are stored; none reaches the record."""
+    from topicwire.model import Article
+    from topicwire.record import dump_record
+
+    evidence = {"keywords": [{"keyword": "sagemaker", "where": "title", "count": 1}], "via": "kw"}
+    article = Article(
+        title="t",
+        web_url="https://example.com/e",
+        topics=["AI", "AWS AI"],
+        topic_evidence={"AWS AI": evidence},
+        quality=71,
+        quality_signals=[{"name": "substance", "contribution": 12, "reason": "412 words"}],
+        embedding=b"\x00\x00\x80?" * 384,
+    )
+    (article_id,) = store.upsert_articles([article]).ids
+    stored = store.get_article(article_id)
+    assert stored is not None and stored.article == article
+    changed = article.model_copy(update={"topic_evidence": {"AI": {"via": "child:AWS AI"}}})
+    assert store.upsert_articles([changed]).updated == 1
+    again = store.get_article(article_id)
+    assert again is not None
+    # new evidence for AI; AWS AI keeps what it had
+    assert again.article.topic_evidence == {"AI": {"via": "child:AWS AI"}, "AWS AI": evidence}
+    record = dump_record(again.article)
+    assert "sagemaker" not in record and "412 words" not in record
+
+
+def test_topic_counts(store: Store) -> None:
+    from topicwire.model import Article
+
+    store.upsert_articles(
+        [
+            Article(title="a", web_url="https://example.com/1", topics=["AI", "AWS AI"]),
+            Article(title="b", web_url="https://example.com/2", topics=["AI"]),
+            Article(title="c", web_url="https://example.com/3", topics=["AI", "AI"]),
+        ]
+    )
+    assert store.topic_counts() == {"AI": 3, "AWS AI": 1}

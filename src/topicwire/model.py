@@ -173,9 +173,18 @@ class Article(_Record):
     #: page metadata that is not a record field (author, language hint, og:type, JSON-LD type);
     #: read by the enrich stage, not published
     meta: dict[str, str] = Field(default_factory=dict)
+    #: why each topic was given, keyed by topic name (a name in ``topics``): keywords, where they
+    #: were found, the similarity; shown by ``topicwire explain``, not published
+    topic_evidence: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: the signals behind ``quality``, each with its contribution and reason; not published
+    quality_signals: list[dict[str, Any]] = Field(default_factory=list)
+    #: the sentence embedding (float32 bytes) of title, excerpt and lead; not published
+    embedding: bytes | None = None
 
     #: fields that are not front matter (the body is the text after the closing ``---``)
-    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset({"body", "text", "repairs", "meta"})
+    NOT_FRONT_MATTER: ClassVar[frozenset[str]] = frozenset(
+        {"body", "text", "repairs", "meta", "topic_evidence", "quality_signals", "embedding"}
+    )
 
     _dates_in = field_validator("published_at", "updated_at", mode="before")(_date_to_datetime)
     _dates_utc = field_validator("published_at", "updated_at", mode="after")(_utc)

@@ -168,6 +168,11 @@ class Store:
         with self._session("listing topics") as session:
             return _catalog.list_topics(session)
 
+    def topic_counts(self) -> dict[str, int]:
+        """How many articles each topic has, by topic name."""
+        with self._session("counting articles per topic") as session:
+            return _catalog.topic_counts(session)
+
     def upsert_providers(self, providers: Iterable[Provider]) -> None:
         """Insert or update registry ``providers`` by domain (a provider's registry id)."""
         with self._session("storing providers", write=True) as session:

@@ -111,6 +111,8 @@ def _columns(article: Article) -> dict[str, Any]:
         "text": article.text,
         "repairs": dict(article.repairs) or None,
         "meta": dict(article.meta) or None,
+        "quality_signals": list(article.quality_signals) or None,
+        "embedding": article.embedding,
         "provider_record": None if provider is None else nested_to_json(provider),
         "extra": encode_extra(article.extra),
     }
@@ -163,8 +165,12 @@ class _Batch:
                 .where(ArticleRow.id == row_id)
                 .values(changed_at=self.now, **values)
             )
-        if old is None or old.topics != article.topics:
-            self._put_topics(row_id, article.topics, replace=old is not None)
+        if (
+            old is None
+            or old.topics != article.topics
+            or old.topic_evidence != article.topic_evidence
+        ):
+            self._put_topics(row_id, article, replace=old is not None)
         if old is None or old.images != article.images:
             self._put_images(row_id, article, replace=old is not None)
         if old is None or old.related != article.related:
@@ -173,7 +179,8 @@ class _Batch:
         self.changed_ids.append(row_id)
         return "inserted" if old is None else "updated"
 
-    def _put_topics(self, row_id: int, names: list[str], *, replace: bool) -> None:
+    def _put_topics(self, row_id: int, article: Article, *, replace: bool) -> None:
+        names = article.topics
         evidence: dict[str, Any] = {}
         if replace:  # keep the evidence of topics the article still has
             links = self.session.execute(
@@ -186,6 +193,9 @@ class _Batch:
                 delete(ArticleTopicRow).where(ArticleTopicRow.article_id == row_id)
             )
         ids = topic_ids(self.session, names, self.topics)
+        for name, topic_id in zip(names, ids, strict=True):
+            if name in article.topic_evidence:  # new evidence replaces what was kept
+                evidence[topic_id] = article.topic_evidence[name]
         if ids:
             self.session.execute(
                 insert(ArticleTopicRow),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from topicwire.errors import StoreError
@@ -158,6 +158,16 @@ def get_provider(session: Session, domain: str) -> Provider | None:
     """The provider registered under ``domain``, or ``None``."""
     row = session.scalars(select(ProviderRow).where(ProviderRow.domain == domain)).first()
     return None if row is None else _provider_from_row(row)
+
+
+def topic_counts(session: Session) -> dict[str, int]:
+    """How many distinct articles each topic has, by topic name (topics without any left out)."""
+    rows = session.execute(
+        select(TopicRow.name, func.count(func.distinct(ArticleTopicRow.article_id)))
+        .join(ArticleTopicRow, ArticleTopicRow.topic_id == TopicRow.id)
+        .group_by(TopicRow.name)
+    )
+    return {name: int(count) for name, count in rows}
 
 
 def list_providers(session: Session) -> list[Provider]:

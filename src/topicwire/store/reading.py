@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -50,21 +50,30 @@ def image_from_row(row: ImageRow) -> Image:
     )
 
 
-def _children(
-    session: Session, ids: Sequence[int]
-) -> tuple[dict[int, list[str]], dict[int, list[Image]], dict[int, list[RelatedItem]]]:
-    topics: dict[int, list[str]] = defaultdict(list)
-    images: dict[int, list[Image]] = defaultdict(list)
-    related: dict[int, list[RelatedItem]] = defaultdict(list)
+@dataclass
+class _Children:
+    """The child rows of some articles, by article id."""
+
+    topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[int, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
+    images: dict[int, list[Image]] = field(default_factory=lambda: defaultdict(list))
+    related: dict[int, list[RelatedItem]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _children(session: Session, ids: Sequence[int]) -> _Children:
+    found = _Children()
+    topics, evidence, images, related = found.topics, found.evidence, found.images, found.related
     for part in chunked(ids):
         topic_rows = session.execute(
-            select(ArticleTopicRow.article_id, TopicRow.name)
+            select(ArticleTopicRow.article_id, TopicRow.name, ArticleTopicRow.evidence)
             .join(TopicRow, TopicRow.id == ArticleTopicRow.topic_id)
             .where(ArticleTopicRow.article_id.in_(part))
             .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position)
         )
-        for article_id, name in topic_rows:
+        for article_id, name, why in topic_rows:
             topics[article_id].append(name)
+            if why is not None:
+                evidence[article_id][name] = why
         image_rows = session.scalars(
             select(ImageRow)
             .where(ImageRow.article_id.in_(part))
@@ -79,12 +88,10 @@ def _children(
         )
         for article_id, item in related_rows:
             related[article_id].append(nested_from_json(RelatedItem, item))
-    return topics, images, related
+    return found
 
 
-def article_from_row(
-    row: ArticleRow, topics: list[str], images: list[Image], related: list[RelatedItem]
-) -> Article:
+def article_from_row(row: ArticleRow, children: _Children) -> Article:
     """The ``Article`` an ``articles`` row and its children hold."""
     fields: dict[str, Any] = {
         "category": row.category,
@@ -104,14 +111,17 @@ def article_from_row(
         "provider": (
             None if row.provider_record is None else nested_from_json(Provider, row.provider_record)
         ),
-        "topics": topics,
-        "images": images,
-        "related": related,
+        "topics": children.topics[row.id],
+        "topic_evidence": children.evidence[row.id],
+        "images": children.images[row.id],
+        "related": children.related[row.id],
         "secured": row.secured,
         "body": row.body,
         "text": row.text,
         "repairs": row.repairs or {},
         "meta": row.meta or {},
+        "quality_signals": row.quality_signals or [],
+        "embedding": row.embedding,
         "extra": decode_extra(row.extra),
     }
     return Article.model_validate(fields)
@@ -120,11 +130,11 @@ def article_from_row(
 def load_articles(session: Session, rows: Iterable[ArticleRow]) -> list[StoredArticle]:
     """The stored articles of ``rows`` (in the same order), children loaded in a few queries."""
     rows = list(rows)
-    topics, images, related = _children(session, [row.id for row in rows])
+    children = _children(session, [row.id for row in rows])
     return [
         StoredArticle(
             id=row.id,
-            article=article_from_row(row, topics[row.id], images[row.id], related[row.id]),
+            article=article_from_row(row, children),
             story_id=row.story_id,
         )
         for row in rows

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -166,6 +167,8 @@ class ArticleRow(Base):
     #: repair counts by kind and page metadata that is not a record field (never published)
     repairs: Mapped[Any] = mapped_column(JSONText, nullable=True)
     meta: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    #: the sentence embedding (float32, little-endian) of title, excerpt and lead
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     provider_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("providers.id", ondelete="SET NULL"), index=True
     )
