@@ -1,0 +1,1 @@
+"""Enrichment: topics, type and category, language, embeddings."""
