@@ -183,3 +183,30 @@ def test_excerpt_never_ends_mid_word(words: list[tuple[str, str]]) -> None:
     rest = text[len(body) :]
     assert rest == "" or not (rest[0].isalnum() and body[-1].isalnum())
     assert not re.search(r"[,;:\s]$", body)
+
+
+def test_json_ld_media_types_reach_the_classifier() -> None:
+    """A video page's JSON-LD type is kept (the type stage reads it); an article still wins."""
+    from topicwire.enrich.kind import classify
+    from topicwire.extract import extract_html
+
+    paragraphs = "".join(
+        f"<p>The team explains in the video how the model was trained, step {n}.</p>"
+        for n in range(5)
+    )
+
+    def page(*nodes: str) -> str:
+        scripts = "".join(f'<script type="application/ld+json">{n}</script>' for n in nodes)
+        return (
+            f"<html><head><title>Training day</title>{scripts}</head><body><article>"
+            f"<h1>Training day</h1>{paragraphs}</article></body></html>"
+        )
+
+    video = '{"@context": "https://schema.org", "@type": "VideoObject", "name": "Training day"}'
+    news = '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Training day"}'
+    only_video = extract_html(page(video), "https://news.example.com/watch/training-day")
+    assert only_video.json_ld_type == "VideoObject"
+    assert classify(only_video.to_article()).type == "video"
+    both = extract_html(page(video, news), "https://news.example.com/2026/training-day")
+    assert both.json_ld_type == "NewsArticle"
+    assert classify(both.to_article()).type == "article"

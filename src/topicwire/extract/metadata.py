@@ -31,6 +31,9 @@ ARTICLE_TYPES = frozenset(
         "Report",
     }
 )
+#: JSON-LD types of a page whose main content is not an article (read when no article node is
+#: found, so an article with an embedded video stays an article)
+MEDIA_TYPES = frozenset({"VideoObject", "PodcastEpisode", "AudioObject", "HowTo"})
 
 
 @dataclass
@@ -112,13 +115,17 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 
 def _ld_article(tree: HtmlElement) -> dict[str, Any] | None:
+    """The page's main JSON-LD node: an article, else a video, podcast or how-to."""
+    nodes: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
         except ValueError:
             continue
-        for node in _ld_nodes(data):
-            if any(t in ARTICLE_TYPES for t in _types(node)):
+        nodes.extend(_ld_nodes(data))
+    for wanted in (ARTICLE_TYPES, MEDIA_TYPES):
+        for node in nodes:
+            if any(t in wanted for t in _types(node)):
                 return node
     return None
 
@@ -145,7 +152,9 @@ def _ld_authors(value: Any) -> list[str]:
 
 
 def _apply_json_ld(meta: PageMeta, node: dict[str, Any]) -> None:
-    meta.json_ld_type = next((t for t in _types(node) if t in ARTICLE_TYPES), None)
+    meta.json_ld_type = next(
+        (t for t in _types(node) if t in ARTICLE_TYPES or t in MEDIA_TYPES), None
+    )
     meta.title = meta.title or _text(node.get("headline")) or _text(node.get("name"))
     meta.description = meta.description or _text(node.get("description"))
     authors = _ld_authors(node.get("author"))
