@@ -86,3 +86,24 @@ def test_repairs_and_page_meta_are_kept_for_the_next_stages(demo) -> None:  # ty
     triage = articles["Hospital network pilots an AI triage assistant in emergency rooms"]
     assert triage.meta.get("author") == "Jon Okafor"
     assert triage.meta.get("jsonLdType") == "NewsArticle"
+
+
+def test_demo_articles_are_enriched_and_scored(demo) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(demo.site.database_url) as store:
+        articles = [stored.article for stored in store.iter_articles()]
+    original = next(
+        a
+        for a in articles
+        if a.provider and a.provider.domain == "wirepoint.example" and "Harbor" in a.title
+    )
+    assert original.quality is not None and original.quality >= 65  # a clean original report
+    assert original.topics == ["AI", "Robot Learning"]
+    assert original.topic_evidence["Robot Learning"]["via"] == "keywords"
+    assert {s["name"] for s in original.quality_signals} >= {"facts", "headline", "author"}
+    for article in articles:
+        assert article.type == "article" and article.category == "news"
+        assert article.locale == "en-US"
+        assert article.embedding is not None and len(article.embedding) == 384 * 4
+        assert 0 <= (article.quality or 0) <= 100
+        if not article.topics:  # off-topic is never published by rule
+            assert article.published is False

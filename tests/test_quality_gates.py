@@ -82,3 +82,37 @@ def test_no_feed_file_raises_an_unhandled_exception(eval_data: Path) -> None:
                 unhandled.append(f"{path}: {traceback.format_exception_only(exc)[-1].strip()}")
     assert count > 1000
     assert len(unhandled) <= FLOORS["feeds.unhandled"], "\n".join(unhandled[:10])
+
+
+@pytest.fixture(scope="module")
+def reference_assigner(shared: Path):  # type: ignore[no-untyped-def]
+    from topicwire.enrich.topics import TopicAssigner
+    from topicwire.taxonomy import load_topics
+
+    return TopicAssigner(load_topics(shared / "reference" / "everyday-ai" / "_data" / "topics"))
+
+
+def test_topic_false_positive_patterns(reference_assigner) -> None:  # type: ignore[no-untyped-def]
+    bench = _bench("topics")
+    cases = bench.load_patterns()
+    rows = bench.score_patterns(
+        cases, reference_assigner.assign_many([bench.pattern_article(c) for c in cases])
+    )
+    false_positives = [(r["id"], r["false_positives"]) for r in rows if r["false_positives"]]
+    misses = [(r["id"], r["misses"]) for r in rows if r["misses"]]
+    assert len(false_positives) <= FLOORS["topics.patterns.false_positives"], false_positives
+    assert len(misses) <= FLOORS["topics.patterns.misses"], misses
+
+
+def test_topic_precision_on_hand_labelled_reference_records(  # type: ignore[no-untyped-def]
+    reference_assigner, shared: Path
+) -> None:
+    import yaml
+
+    bench = _bench("topics")
+    labels = yaml.safe_load((bench.LABELS / "reference_topics.yaml").read_text(encoding="utf-8"))
+    items = bench.reference_items(shared / "reference" / "everyday-ai", labels)
+    assert len(items) >= 60
+    results = reference_assigner.assign_many([item["article"] for item in items])
+    scores = bench.pair_scores([set(r.topics) for r in results], [i["labels"] for i in items])
+    assert scores["precision"] >= _floor("topics.reference.precision"), scores

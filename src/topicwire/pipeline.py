@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from topicwire.enrich.stage import Enricher
 from topicwire.errors import StoreError
 from topicwire.extract import Extracted, ExtractError, extract_html, extract_text
 from topicwire.fetch import FetchConfig, FetchRequest, fetch_all
@@ -131,3 +132,42 @@ def extract_input(
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:512].lower()
     return head.startswith(("<!doctype html", "<html")) or "<body" in head or "<p>" in head
+
+
+@dataclass
+class EnrichReport:
+    """What re-running the enrich stage over the store changed."""
+
+    changed: int = 0
+    unchanged: int = 0
+
+
+def enrich_stored(
+    store: Store,
+    enricher: Enricher,
+    *,
+    batch_size: int = 100,
+    on_batch: Callable[[int], None] | None = None,
+) -> EnrichReport:
+    """Run ``enricher`` over every stored article again (after a taxonomy change, say).
+
+    Stored embeddings are reused; each batch is written in one transaction.
+    """
+    report = EnrichReport()
+    batch: list[Article] = []
+
+    def flush() -> None:
+        if batch:
+            result = store.upsert_articles(enricher.enrich(batch))
+            report.changed += result.updated + result.inserted
+            report.unchanged += result.unchanged
+            if on_batch:
+                on_batch(len(batch))
+            batch.clear()
+
+    for stored in store.iter_articles():
+        batch.append(stored.article)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return report

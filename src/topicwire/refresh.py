@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from topicwire.enrich.stage import Enricher
 from topicwire.errors import TopicwireError
 from topicwire.extract import Extracted, extract_html
 from topicwire.extract.webid import strip_tracking
@@ -21,7 +22,7 @@ from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, nex
 from topicwire.imagecache import keep_images, store_image
 from topicwire.model import Article, Image, Provider, Source
 from topicwire.secured import SecuredPayload, seal
-from topicwire.site import Site
+from topicwire.site import Site, topic_thresholds
 from topicwire.sources import FeedEntry, Sitemap, detect_kind, parse_feed, parse_sitemap
 from topicwire.store import Store
 from topicwire.urls import canonical_key
@@ -89,7 +90,9 @@ async def _refresh(
 ) -> RefreshReport:
     report = RefreshReport()
     config = site.fetch_config()
-    providers = {p.domain: p for p in store.list_providers() if p.domain}
+    registry = store.list_providers()
+    providers = {p.domain: p for p in registry if p.domain}
+    enricher = make_enricher(site, registry)
     async with Fetcher(config) as fetcher:
         # 1. the sources themselves
         requests = [
@@ -126,11 +129,22 @@ async def _refresh(
             if article is not None:
                 batch.append(article)
             if len(batch) >= BATCH_SIZE:
-                _store(store, batch, report)
+                _store(store, enricher.enrich(batch), report)
+                batch.clear()
             if on_progress:
                 on_progress("articles", index, len(fetched))
-        _store(store, batch, report)
+        _store(store, enricher.enrich(batch), report)
     return report
+
+
+def make_enricher(site: Site, providers: Sequence[Provider]) -> Enricher:
+    """The enrich stage configured for ``site``: its taxonomy, locale, thresholds, weights."""
+    return Enricher(
+        site.topics(),
+        site_locale=str(site.settings.get("site.locale")),
+        thresholds=topic_thresholds(site.settings),
+        providers=providers,
+    )
 
 
 def _ticker(
@@ -333,10 +347,7 @@ async def _article(
         report.failures.append((result.url, error or "failed"))
         return None
     article = _with_feed_hints(extracted.to_article(), entry, original_url=result.url)
-    # The full text is kept for the later stages and sealed in ``secured``; never published.
-    article.text, article.body = extracted.text, ""
-    article.repairs = extracted.repairs.as_dict()
-    article.meta = page_meta(extracted)
+    article.body = ""  # the full text stays in ``text`` and ``secured``; never published
     article.images = await _cache_images(site, fetcher, article, report)
     payload = SecuredPayload(
         text=extracted.text,
@@ -351,18 +362,6 @@ async def _article(
     )
     article.secured = seal(payload, site.secret_key())
     return article
-
-
-def page_meta(extracted: Extracted) -> dict[str, str]:
-    """The page metadata kept beside the record (not published) for the enrich stage."""
-    pairs = {
-        "author": extracted.author,
-        "language": extracted.language,
-        "ogType": extracted.og_type,
-        "jsonLdType": extracted.json_ld_type,
-        "siteName": extracted.site_name,
-    }
-    return {key: value for key, value in pairs.items() if value}
 
 
 def _with_feed_hints(article: Article, entry: FeedEntry | None, *, original_url: str) -> Article:
@@ -412,4 +411,3 @@ def _store(store: Store, batch: list[Article], report: RefreshReport) -> None:
     report.articles_new += result.inserted
     report.articles_updated += result.updated
     report.articles_unchanged += result.unchanged
-    batch.clear()

@@ -118,6 +118,30 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Time before the next check when neither the feed nor the server says.",
     ),
+    Setting(
+        "topics.min_similarity",
+        0.30,
+        float,
+        "Cosine between an article and a topic's profile that supports a keyword match.",
+    ),
+    Setting(
+        "topics.min_root_similarity",
+        0.10,
+        float,
+        "The same for the root topic, whose profile is broader.",
+    ),
+    Setting(
+        "topics.min_implied_similarity",
+        0.45,
+        float,
+        "Cosine a subfield topic needs to imply the root without keyword evidence of the root.",
+    ),
+    Setting(
+        "topics.min_distinct_keywords",
+        2,
+        int,
+        "Different keywords of one topic that assign it without the similarity check.",
+    ),
     Setting("images.cache", True, bool, "Download article images into cache/images/."),
     Setting("images.max_bytes", 5_000_000, int, "Largest image file downloaded."),
     Setting(

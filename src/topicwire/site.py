@@ -25,6 +25,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from topicwire import secured
+from topicwire.enrich.topics import TopicThresholds
 from topicwire.errors import ConfigError, SiteError
 from topicwire.fetch.config import FetchConfig
 from topicwire.model import Provider, Topic
@@ -167,6 +168,16 @@ class Site:
             max_interval=timedelta(minutes=int(get("fetch.max_interval_minutes"))),
             default_interval=timedelta(minutes=int(get("fetch.default_interval_minutes"))),
         )
+
+
+def topic_thresholds(settings: Settings) -> TopicThresholds:
+    """The topic assigner's thresholds, from the ``topics.*`` settings."""
+    return TopicThresholds(
+        min_similarity=float(settings.get("topics.min_similarity")),
+        min_root_similarity=float(settings.get("topics.min_root_similarity")),
+        min_distinct_keywords=int(settings.get("topics.min_distinct_keywords")),
+        min_implied_similarity=float(settings.get("topics.min_implied_similarity")),
+    )
 
 
 def _split(value: object) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from rich.table import Table
 from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
 from topicwire.cli.records import article_table
 from topicwire.demo.run import run_demo
+from topicwire.enrich.stage import Enricher
 from topicwire.errors import TopicwireError
 from topicwire.extract import Extracted
 from topicwire.fetch import FetchConfig
@@ -24,7 +25,7 @@ from topicwire.jsonl import article_to_json
 from topicwire.model import Source
 from topicwire.pipeline import extract_input
 from topicwire.record import dump_record
-from topicwire.refresh import RefreshReport, refresh
+from topicwire.refresh import RefreshReport, make_enricher, refresh
 from topicwire.site import Site, open_site
 from topicwire.sources import read_opml, write_opml
 from topicwire.store import Store
@@ -213,10 +214,12 @@ def extract(
     if fmt is ExtractFormat.JSON and len(inputs) != 1:
         fail("--format json prints one object; use --format jsonl for several inputs")
     providers, config = [], FetchConfig()
+    enricher = Enricher([])  # outside a site: type, locale and quality, no taxonomy
     in_site = site is not None or Path("topicwire.toml").exists()
     if in_site:
         the_site = open_site(site)
         providers, config = the_site.providers(), the_site.fetch_config()
+        enricher = make_enricher(the_site, providers)
     failed = 0
     for item in inputs:
         try:
@@ -225,20 +228,26 @@ def extract(
             failed += 1
             err.print(f"[bold red]error:[/] {escape(item)}: {escape(str(exc))}")
             continue
-        _print_extracted(extracted, item, fmt)
+        _print_extracted(extracted, enricher, item, fmt)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_extracted(extracted: Extracted, item: str, fmt: ExtractFormat) -> None:
-    article = extracted.to_article()
+def _print_extracted(
+    extracted: Extracted, enricher: Enricher, item: str, fmt: ExtractFormat
+) -> None:
+    (article,) = enricher.enrich([extracted.to_article()])
     if fmt is ExtractFormat.MD:
         sys.stdout.write(dump_record(article))
         return
     data = article_to_json(article)
-    data.pop("body", None)
+    for private in ("body", "meta", "text", "repairs"):
+        data.pop(private, None)
     data["text"] = extracted.text
     data["repairs"] = extracted.repairs.as_dict()
+    data["qualitySignals"] = article.quality_signals
+    if article.topic_evidence:
+        data["topicEvidence"] = article.topic_evidence
     if fmt is ExtractFormat.JSONL:
         data = {"path": item, **data}
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")

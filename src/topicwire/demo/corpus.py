@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from topicwire.model import Topic
+
 
 @dataclass(frozen=True)
 class DemoProvider:
@@ -261,3 +263,89 @@ def articles_of(host: str) -> list[DemoArticle]:
         key=lambda article: article.published,
         reverse=True,
     )
+
+
+def demo_topics() -> list[Topic]:
+    """The demo site's taxonomy: an AI root and five subtopics, written for the demo."""
+
+    def topic(id_: str, name: str, parent: str | None, description: str, *keywords: str) -> Topic:
+        return Topic.from_data(
+            {
+                "taxonomy": "topic",
+                "_id": id_,
+                "name": name,
+                **({"parent": parent} if parent else {}),
+                "description": description,
+                "keywords": list(keywords),
+                "hashtags": ["#" + name.replace(" ", "")],
+            }
+        )
+
+    return [
+        topic(
+            "ai",
+            "AI",
+            None,
+            "Artificial intelligence: models, machine learning, robots that learn, and the rules "
+            "and chips around them.",
+            "artificial intelligence",
+            "ai",
+            "machine learning",
+            "neural network",
+            "open-weights model",
+            "language model",
+        ),
+        topic(
+            "robot-learning",
+            "Robot Learning",
+            "AI",
+            "Robots that learn to see, grasp and move, trained in simulation or from data.",
+            "robot arm",
+            "grasping policy",
+            "simulated grasps",
+            "trained in simulation",
+            "simulation-first",
+        ),
+        topic(
+            "ai-regulation",
+            "AI Regulation",
+            "AI",
+            "Laws, audits and rules for AI systems.",
+            "ai act",
+            "audit",
+            "regulator",
+            "high-risk ai",
+            "rulebook",
+        ),
+        topic(
+            "ai-models",
+            "AI Models",
+            "AI",
+            "New models, their weights, licences and benchmark results.",
+            "open-weights",
+            "benchmark",
+            "parameters",
+            "fine-tuning",
+            "tokens",
+        ),
+        topic(
+            "ai-hardware",
+            "AI Hardware",
+            "AI",
+            "Accelerators, GPUs and the memory and packaging behind them.",
+            "accelerator",
+            "gpu",
+            "chipmaker",
+            "high-bandwidth memory",
+        ),
+        topic(
+            "ai-healthcare",
+            "AI in Healthcare",
+            "AI",
+            "AI in hospitals, diagnosis and triage.",
+            "hospital",
+            "triage",
+            "patients",
+            "diagnosis",
+        ),
+    ]

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from topicwire.demo.corpus import PROVIDERS
+from topicwire.demo.corpus import PROVIDERS, demo_topics
 from topicwire.demo.server import demo_hosts, feed_url, serve
 from topicwire.errors import SiteError
 from topicwire.model import Provider, Source
@@ -20,7 +20,7 @@ from topicwire.settings import SETTINGS_FILE_NAME, render_settings_file
 from topicwire.site import Site, init_site, open_site
 from topicwire.sources import write_opml
 from topicwire.store import Store
-from topicwire.taxonomy import dump_provider
+from topicwire.taxonomy import dump_provider, dump_topic
 
 #: A slow page takes longer than the demo's total timeout, so it fails the way it would live.
 SLOW_SECONDS = 4.0
@@ -52,6 +52,10 @@ def run_demo(
             raise SiteError(f"{directory} is not a topicwire site; refusing to replace it")
         shutil.rmtree(directory)
     site = init_site(directory, topic="AI", title="topicwire demo")
+    for path in site.topics_dir.glob("*.yaml"):
+        path.unlink()
+    for number, topic in enumerate(demo_topics()):
+        (site.topics_dir / f"{number:02d}-{topic.id}.yaml").write_text(dump_topic(topic), "utf-8")
     for item in PROVIDERS:
         registry = Provider(name=item.name, domain=item.host)
         (site.providers_dir / f"{item.host}.md").write_text(dump_provider(registry), "utf-8")

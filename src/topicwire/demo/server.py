@@ -200,6 +200,19 @@ def _page(request: web.Request, article: DemoArticle) -> str:
             '<img src="/pixel.gif?id=42" width="1" height="1" alt="">'
             "</div></body></html>"
         )
+    if style == "wire":
+        return (
+            f'<!DOCTYPE html><html lang="en"><head>{head}{_json_ld(base, article, name)}'
+            f'<meta name="author" content="{escape(article.author)}"></head><body>'
+            '<div id="top-bar"><a href="/">Wirepoint</a> | <a href="/markets/">Markets</a>'
+            f'</div><article><h1>{escape(article.title)}</h1><div class="dateline">'
+            f"OSLO, {article.published[:10]} (Wirepoint)</div>"
+            f'{_figure(base, article, srcset=False)}<div class="story">{paragraphs}</div>'
+            '<p class="tagline">Reporting by the Wirepoint desk; editing by the night '
+            "editors.</p></article>"
+            '<img src="/pixel.gif?id=7" width="1" height="1" alt="" style="display:none">'
+            "</body></html>"
+        )
     return (
         f"<html><head>{head}</head><body><h1>{escape(article.title)}</h1>"
         f"<p><i>{escape(article.author)}, {article.published[:10]}</i></p>"

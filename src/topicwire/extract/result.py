@@ -40,8 +40,21 @@ class Extracted:
     site_name: str | None = None
     repairs: Repairs = field(default_factory=Repairs)
 
+    def page_meta(self) -> dict[str, str]:
+        """Page metadata that is not a record field (kept for the enrich stage, unpublished)."""
+        pairs = {
+            "author": self.author,
+            "language": self.language,
+            "ogType": self.og_type,
+            "jsonLdType": self.json_ld_type,
+            "siteName": self.site_name,
+        }
+        return {key: value for key, value in pairs.items() if value}
+
     def to_article(self, category: str = "news", type: str = "article") -> Article:
         """The article record: title, excerpt, dates, URLs, provider, images and the text as body.
+
+        The unpublished fields are filled too: ``text``, ``repairs`` and ``meta``.
 
         Raises :class:`ExtractError` when there is no title (an article record needs one).
         """
@@ -62,4 +75,7 @@ class Extracted:
             provider=provider,
             images=[image.model_copy() for image in self.images],
             body=self.text,
+            text=self.text,
+            repairs=self.repairs.as_dict(),
+            meta=self.page_meta(),
         )
