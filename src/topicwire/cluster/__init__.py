@@ -1,0 +1,1 @@
+"""Near-duplicates, stories, original reports and related coverage."""
