@@ -1,0 +1,84 @@
+"""Incremental nearest-neighbour index over article embeddings, bucketed by time.
+
+One hnswlib graph per time bucket (a bucket spans one clustering window); a query searches the
+bucket of the article's time and its two neighbours, so the index only ever looks at articles
+that can still be inside the window, and buckets that fell out of every window are dropped.
+Inner-product space over L2-normalised vectors (the score is the cosine). Single-threaded with
+a fixed seed, so results are deterministic for a given insertion order.
+"""
+
+from __future__ import annotations
+
+import hnswlib  # type: ignore[import-untyped, unused-ignore]
+import numpy as np
+import numpy.typing as npt
+
+#: graph parameters: links per node, construction and search beam widths
+M = 16
+EF_CONSTRUCTION = 100
+EF_SEARCH = 32
+_INITIAL = 1024
+
+
+class _Bucket:
+    __slots__ = ("count", "graph")
+
+    def __init__(self, dim: int) -> None:
+        self.graph = hnswlib.Index(space="ip", dim=dim)
+        self.graph.init_index(
+            max_elements=_INITIAL, ef_construction=EF_CONSTRUCTION, M=M, random_seed=7
+        )
+        self.graph.set_ef(EF_SEARCH)
+        self.graph.set_num_threads(1)
+        self.count = 0
+
+    def add(self, label: int, vector: npt.NDArray[np.float32]) -> None:
+        if self.count >= self.graph.get_max_elements():
+            self.graph.resize_index(self.count * 2)
+        self.graph.add_items(vector[None, :], np.array([label]), num_threads=1)
+        self.count += 1
+
+
+class TimeBucketedIndex:
+    """Articles' embeddings (labels are article numbers) in per-window hnswlib graphs."""
+
+    def __init__(self, dim: int, bucket_seconds: float) -> None:
+        self.dim = dim
+        self.bucket_seconds = bucket_seconds
+        self._buckets: dict[int, _Bucket] = {}
+
+    def bucket_of(self, timestamp: float) -> int:
+        """The bucket number of a POSIX timestamp."""
+        return int(timestamp // self.bucket_seconds)
+
+    def add(self, label: int, vector: npt.NDArray[np.float32], timestamp: float) -> None:
+        """Index one article."""
+        number = self.bucket_of(timestamp)
+        bucket = self._buckets.get(number)
+        if bucket is None:
+            bucket = self._buckets[number] = _Bucket(self.dim)
+        bucket.add(label, vector)
+
+    def query(
+        self, vector: npt.NDArray[np.float32], timestamp: float, k: int
+    ) -> list[tuple[int, float]]:
+        """Up to ``k`` nearest articles from each bucket around ``timestamp``: (label, cosine)."""
+        number = self.bucket_of(timestamp)
+        hits: list[tuple[int, float]] = []
+        for near in (number - 1, number, number + 1):
+            bucket = self._buckets.get(near)
+            if bucket is None or bucket.count == 0:
+                continue
+            n = min(k, bucket.count)
+            labels, distances = bucket.graph.knn_query(vector[None, :], k=n, num_threads=1)
+            hits.extend(
+                (int(label), 1.0 - float(dist))
+                for label, dist in zip(labels[0], distances[0], strict=True)
+            )
+        return hits
+
+    def drop_before(self, timestamp: float) -> None:
+        """Forget buckets that lie wholly more than one bucket before ``timestamp``."""
+        oldest = self.bucket_of(timestamp) - 1
+        for number in [n for n in self._buckets if n < oldest]:
+            del self._buckets[number]
