@@ -142,6 +142,12 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Different keywords of one topic that assign it without the similarity check.",
     ),
+    Setting(
+        "stories.window_days",
+        4.0,
+        float,
+        "Days within which a new article may join an existing story.",
+    ),
     Setting("images.cache", True, bool, "Download article images into cache/images/."),
     Setting("images.max_bytes", 5_000_000, int, "Largest image file downloaded."),
     Setting(
