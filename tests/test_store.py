@@ -475,7 +475,7 @@ def test_stories(store: Store) -> None:
 
 
 def test_migrations_reach_head_with_no_difference_from_the_schema(store: Store) -> None:
-    assert current_revision(store.engine) == head_revision() == "0004"
+    assert current_revision(store.engine) == head_revision() == "0005"
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from topicwire.cluster.stage import StoryReport, stage_for_site
 from topicwire.enrich.stage import Enricher
 from topicwire.errors import TopicwireError
 from topicwire.extract import Extracted, extract_html
@@ -50,6 +51,8 @@ class RefreshReport:
     articles_failed: int = 0
     images_cached: int = 0
     images_failed: int = 0
+    #: what the stories stage did after the articles were stored
+    stories: StoryReport | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -73,7 +76,17 @@ def refresh(
     """Fetch every due source (all of them with ``force``) and store the articles found."""
     now = now or datetime.now(UTC)
     sources = [s for s in store.list_sources() if force or _due(s, now)]
-    return asyncio.run(_refresh(site, store, sources, force=force, on_progress=on_progress))
+    enricher = make_enricher(site, store.list_providers())
+    report = asyncio.run(
+        _refresh(site, store, sources, enricher, force=force, on_progress=on_progress)
+    )
+    if on_progress:
+        on_progress("stories", 0, 1)
+    stage = stage_for_site(site, store, embedder=enricher.loaded_embedder)
+    report.stories = stage.run(now)
+    if on_progress:
+        on_progress("stories", 1, 1)
+    return report
 
 
 def _due(source: Source, now: datetime) -> bool:
@@ -84,15 +97,14 @@ async def _refresh(
     site: Site,
     store: Store,
     sources: Sequence[Source],
+    enricher: Enricher,
     *,
     force: bool,
     on_progress: Progress | None,
 ) -> RefreshReport:
     report = RefreshReport()
     config = site.fetch_config()
-    registry = store.list_providers()
-    providers = {p.domain: p for p in registry if p.domain}
-    enricher = make_enricher(site, registry)
+    providers = {p.domain: p for p in store.list_providers() if p.domain}
     async with Fetcher(config) as fetcher:
         # 1. the sources themselves
         requests = [

@@ -148,6 +148,49 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "Days within which a new article may join an existing story.",
     ),
+    Setting(
+        "stories.related_count",
+        5,
+        int,
+        "Related items per article: the same story from other providers, then nearby stories.",
+    ),
+    Setting(
+        "stories.related_min_similarity",
+        0.35,
+        float,
+        "Cosine an article of another story needs to be listed as related.",
+    ),
+    Setting(
+        "stories.half_life_hours",
+        12.0,
+        float,
+        "Hours after which a provider's contribution to a story's heat has halved.",
+    ),
+    Setting(
+        "stories.original_tie_minutes",
+        30,
+        int,
+        "Reports published this close to the earliest one compete for original report "
+        "on provider weight.",
+    ),
+    Setting(
+        "stories.original_min_quality",
+        30,
+        int,
+        "Quality a report needs to count as a credible original report.",
+    ),
+    Setting(
+        "publish.min_quality",
+        50,
+        int,
+        "Quality an on-topic article needs to be published by rule (editors can override).",
+    ),
+    Setting(
+        "publish.min_heat",
+        0,
+        int,
+        "Story heat an article needs to be published by rule (editors can override).",
+    ),
     Setting("images.cache", True, bool, "Download article images into cache/images/."),
     Setting("images.max_bytes", 5_000_000, int, "Largest image file downloaded."),
     Setting(

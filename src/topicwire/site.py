@@ -102,6 +102,12 @@ class Site:
         return self.cache_dir / IMAGES_DIR
 
     @property
+    def neighbour_index_file(self) -> Path:
+        """``cache/articles.hnsw``: the neighbour index over article embeddings (rebuilt from
+        the store when it is missing)."""
+        return self.cache_dir / "articles.hnsw"
+
+    @property
     def out_dir(self) -> Path:
         """``out/``: what ``publish`` writes."""
         return self.root / OUT_DIR

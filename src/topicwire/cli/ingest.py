@@ -16,6 +16,7 @@ from rich.table import Table
 
 from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
 from topicwire.cli.records import article_table
+from topicwire.cli.stories import print_story_report, story_table
 from topicwire.demo.run import run_demo
 from topicwire.enrich.stage import Enricher
 from topicwire.errors import TopicwireError
@@ -168,6 +169,8 @@ def print_report(report: RefreshReport, *, limit: int = 25) -> None:
         "images", str(report.images_cached), "", "", "", "", "", _red(report.images_failed)
     )
     out.print(table)
+    if report.stories is not None:
+        print_story_report(report.stories)
     if report.failures:
         failures = Table(
             title=f"{len(report.failures)} failure(s), recorded with the source",
@@ -281,3 +284,6 @@ def demo(
     print_report(run.second)
     with Store.open(run.site.database_url) as store:
         out.print(article_table(store.list_articles(limit=50), store.count_articles()))
+        stories = story_table(store)
+        if stories is not None:
+            out.print(stories)

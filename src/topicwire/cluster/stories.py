@@ -18,6 +18,8 @@ How one article is placed (:meth:`StoryClusterer.add`):
    scoring at least ``threshold`` is joined, else a new story starts.
 
 Articles are never moved once placed, so adding one article changes no other article's story;
+:meth:`StoryClusterer.place` restores articles a store already placed, so a later run continues
+where an earlier one stopped instead of clustering everything again;
 only :meth:`merge` and :meth:`split` (editor decisions) move articles, and they are recorded as
 must-link / cannot-link constraints (:class:`StoryConstraints`) that later calls respect and a
 store can persist and replay with :meth:`StoryClusterer.from_constraints`.
@@ -157,6 +159,19 @@ class StoryClusterer:
 
     def add(self, item: StoryItem) -> int:
         """Place one article and return its story id (an article added twice keeps its story)."""
+        return self._insert(item, None)
+
+    def place(self, item: StoryItem, story_id: int) -> int:
+        """Restore an article that an earlier run (or an editor) already put in ``story_id``.
+
+        The article joins that story whatever the scores say, so a clusterer rebuilt from a
+        store continues where the last run stopped; new stories get ids above every placed
+        one. An article placed twice keeps its first story."""
+        if story_id < 0:
+            raise ValueError(f"story ids are >= 0, got {story_id}")
+        return self._insert(item, story_id)
+
+    def _insert(self, item: StoryItem, placed: int | None) -> int:
         known = self._by_key.get(item.key)
         if known is not None:
             return self._articles[known].story
@@ -174,7 +189,12 @@ class StoryClusterer:
         label = len(self._articles)
         article = _Article(item.key, features, vector, when, -1)
 
-        story_id = self._forced_story(item.key)
+        story_id = placed
+        if story_id is not None and story_id not in self._stories:
+            self._stories[story_id] = _Story([], np.zeros_like(vector), when, when)
+            self._next_story = max(self._next_story, story_id + 1)
+        if story_id is None:
+            story_id = self._forced_story(item.key)
         if story_id is None:
             story_id = self._best_story(article)
         if story_id is None:

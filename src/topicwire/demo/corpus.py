@@ -8,7 +8,9 @@ forms, share bars, a mojibake title, a syndicated copy of one story, broken page
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from topicwire.model import Topic
 
@@ -256,10 +258,25 @@ def provider(host: str) -> DemoProvider:
     raise KeyError(host)
 
 
-def articles_of(host: str) -> list[DemoArticle]:
-    """The articles ``host`` lists in its feed, newest first."""
+def shifted(now: datetime) -> tuple[DemoArticle, ...]:
+    """The corpus moved by whole hours so that its newest article appeared 1-2 hours before
+    ``now``: the demo's stories are then as hot as such stories would be today."""
+    newest = max(datetime.fromisoformat(a.published) for a in ARTICLES)
+    hours = (now.astimezone(UTC) - newest) // timedelta(hours=1) - 1
+    offset = timedelta(hours=hours)
+
+    def move(article: DemoArticle) -> DemoArticle:
+        when = datetime.fromisoformat(article.published) + offset
+        return replace(article, published=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    return tuple(move(article) for article in ARTICLES)
+
+
+def articles_of(host: str, articles: Sequence[DemoArticle] = ()) -> list[DemoArticle]:
+    """The articles ``host`` lists in its feed (of ``articles``, default the corpus as
+    written), newest first."""
     return sorted(
-        (article for article in ARTICLES if article.provider == host),
+        (article for article in (articles or ARTICLES) if article.provider == host),
         key=lambda article: article.published,
         reverse=True,
     )

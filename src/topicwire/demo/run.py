@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from topicwire.demo.corpus import PROVIDERS, demo_topics
+from topicwire.demo.corpus import PROVIDERS, demo_topics, shifted
 from topicwire.demo.server import demo_hosts, feed_url, serve
 from topicwire.errors import SiteError
 from topicwire.model import Provider, Source
@@ -59,7 +60,8 @@ def run_demo(
     for item in PROVIDERS:
         registry = Provider(name=item.name, domain=item.host)
         (site.providers_dir / f"{item.host}.md").write_text(dump_provider(registry), "utf-8")
-    with serve(slow_seconds=SLOW_SECONDS) as port:
+    now = datetime.now(UTC)
+    with serve(slow_seconds=SLOW_SECONDS, articles=shifted(now)) as port:
         values = {**site.settings.as_dict(), **DEMO_SETTINGS}
         values["fetch.host_overrides"] = ",".join(f"{host}=127.0.0.1" for host in demo_hosts())
         site.settings_file.write_text(render_settings_file(values), encoding="utf-8")
@@ -73,6 +75,6 @@ def run_demo(
             site.sources_file.write_text(
                 write_opml(store.list_sources(), title=site.title), encoding="utf-8"
             )
-            first = refresh(site, store, force=True, on_progress=on_progress)
-            second = refresh(site, store, force=True, on_progress=on_progress)
+            first = refresh(site, store, force=True, now=now, on_progress=on_progress)
+            second = refresh(site, store, force=True, now=now, on_progress=on_progress)
     return DemoRun(site=site, first=first, second=second)

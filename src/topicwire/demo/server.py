@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -49,9 +49,9 @@ def _article_url(base: str, article: DemoArticle, *, tracked: bool = False) -> s
 # --------------------------------------------------------------------------- feeds
 
 
-def _rss(base: str, host: str) -> str:
+def _rss(base: str, host: str, articles: Sequence[DemoArticle]) -> str:
     items = []
-    for article in articles_of(host):
+    for article in articles_of(host, articles):
         when = format_datetime(datetime.fromisoformat(article.published))
         link = escape(_article_url(base, article, tracked=True))
         items.append(
@@ -69,9 +69,9 @@ def _rss(base: str, host: str) -> str:
     )
 
 
-def _atom(base: str, host: str) -> str:
+def _atom(base: str, host: str, articles: Sequence[DemoArticle]) -> str:
     entries = []
-    for article in articles_of(host):
+    for article in articles_of(host, articles):
         link = escape(_article_url(base, article, tracked=True))
         entries.append(
             f'<entry><title>{escape(article.title)}</title><link href="{link}"/>'
@@ -82,12 +82,12 @@ def _atom(base: str, host: str) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f'<title>{escape(provider(host).name)}</title><link href="{base}/"/>'
-        f"<id>tag:{host},2026:feed</id><updated>2026-11-20T14:00:00Z</updated>"
+        f"<id>tag:{host},2026:feed</id><updated>{_newest(articles)}</updated>"
         f"{''.join(entries)}</feed>\n"
     )
 
 
-def _json_feed(base: str, host: str) -> str:
+def _json_feed(base: str, host: str, articles: Sequence[DemoArticle]) -> str:
     items = [
         {
             "id": f"{host}/{article.slug}",
@@ -97,7 +97,7 @@ def _json_feed(base: str, host: str) -> str:
             "date_published": article.published,
             "authors": [{"name": article.author}],
         }
-        for article in articles_of(host)
+        for article in articles_of(host, articles)
     ]
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -109,7 +109,8 @@ def _json_feed(base: str, host: str) -> str:
     return json.dumps(feed, ensure_ascii=False, indent=1)
 
 
-def _broken_feed(base: str, host: str) -> str:
+def _broken_feed(base: str, host: str, articles: Sequence[DemoArticle]) -> str:
+    del articles  # a broken feed lists nothing
     return '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken Feed Daily</ti'
 
 
@@ -140,13 +141,17 @@ def _json_ld(base: str, article: DemoArticle, name: str) -> str:
     return f'<script type="application/ld+json">{json.dumps(data)}</script>'
 
 
-def _page(request: web.Request, article: DemoArticle) -> str:
+def _newest(articles: Sequence[DemoArticle]) -> str:
+    return max(a.published for a in articles)
+
+
+def _page(request: web.Request, article: DemoArticle, articles: Sequence[DemoArticle]) -> str:
     base, style = _base(request), provider(article.provider).style
     name = escape(provider(article.provider).name)
     canonical = _article_url(base, article)
     if article.canonical_of:
         host, slug = article.canonical_of.split("/", 1)
-        original = next(a for a in ARTICLES if a.provider == host and a.slug == slug)
+        original = next(a for a in articles if a.provider == host and a.slug == slug)
         port = request.host.rsplit(":", 1)[1]
         canonical = _article_url(f"http://{host}:{port}", original)
     paragraphs = "".join(f"<p>{text}</p>\n" for text in article.paragraphs)
@@ -223,8 +228,11 @@ def _page(request: web.Request, article: DemoArticle) -> str:
 # --------------------------------------------------------------------------- server
 
 
-def make_app(*, slow_seconds: float = 5.0) -> web.Application:
-    """The aiohttp application serving every demo host."""
+def make_app(
+    *, slow_seconds: float = 5.0, articles: Sequence[DemoArticle] = ARTICLES
+) -> web.Application:
+    """The aiohttp application serving every demo host (``articles``: the corpus, possibly
+    moved in time with ``corpus.shifted``)."""
     feed_kinds = {"rss": _rss, "atom": _atom, "jsonfeed": _json_feed, "broken": _broken_feed}
     feed_types = {
         "rss": "application/rss+xml",
@@ -242,9 +250,9 @@ def make_app(*, slow_seconds: float = 5.0) -> web.Application:
             raise web.HTTPNotFound() from None
         if request.path != FEED_PATHS[kind]:
             raise web.HTTPNotFound()
-        body = feed_kinds[kind](_base(request), host).encode("utf-8")
+        body = feed_kinds[kind](_base(request), host, articles).encode("utf-8")
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        modified = "Fri, 20 Nov 2026 14:00:00 GMT"
+        modified = format_datetime(datetime.fromisoformat(_newest(articles)), usegmt=True)
         headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "max-age=900"}
         if request.headers.get("If-None-Match") == etag or _not_modified_since(request, modified):
             return web.Response(status=304, headers=headers)
@@ -252,14 +260,14 @@ def make_app(*, slow_seconds: float = 5.0) -> web.Application:
 
     async def page(request: web.Request) -> web.StreamResponse:
         host, slug = _host(request), request.match_info["slug"]
-        found = next((a for a in ARTICLES if a.provider == host and a.slug == slug), None)
+        found = next((a for a in articles if a.provider == host and a.slug == slug), None)
         if found is None or found.behaviour == "missing":
             raise web.HTTPNotFound()
         if found.behaviour == "error-500":
             raise web.HTTPInternalServerError()
         if found.behaviour == "slow":
             await asyncio.sleep(slow_seconds)
-        return web.Response(text=_page(request, found), content_type="text/html")
+        return web.Response(text=_page(request, found, articles), content_type="text/html")
 
     async def image(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -304,10 +312,16 @@ def _make_image(name: str) -> bytes:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1", port: int = 0, *, slow_seconds: float = 5.0) -> Iterator[int]:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    slow_seconds: float = 5.0,
+    articles: Sequence[DemoArticle] = ARTICLES,
+) -> Iterator[int]:
     """Run the demo server in a background thread; yields the port it listens on."""
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_app(slow_seconds=slow_seconds), access_log=None)
+    runner = web.AppRunner(make_app(slow_seconds=slow_seconds, articles=articles), access_log=None)
     loop.run_until_complete(runner.setup())
     site = web.TCPSite(runner, host, port)
     loop.run_until_complete(site.start())

@@ -56,6 +56,11 @@ class Enricher:
             self._embedder = default_embedder()
         return self._embedder
 
+    @property
+    def loaded_embedder(self) -> Embedder | None:
+        """The model if it is loaded already (so a later stage can share it), else ``None``."""
+        return self._embedder
+
     def enrich(self, articles: Sequence[Article]) -> list[Article]:
         """Embed, tag, classify, localise and score ``articles`` (in place); return them."""
         if not articles:
@@ -69,7 +74,11 @@ class Enricher:
             locale, _ = choose_locale(article, self.site_locale)
             article.locale = locale
             domain = article.provider.domain if article.provider else None
-            quality = score_quality(article, provider_weight=self.weights.get(domain or ""))
+            quality = score_quality(
+                article,
+                provider_weight=self.weights.get(domain or ""),
+                originality=prior_originality(article),
+            )
             article.quality = quality.score
             article.quality_signals = [_plain(signal) for signal in quality.signals]
         return list(articles)
@@ -92,6 +101,15 @@ class Enricher:
         if assignment.off_topic:
             article.published = False  # off-topic is never published by rule
             log.info("off-topic: %s", article.title)
+
+
+def prior_originality(article: Article) -> float | None:
+    """The originality the stories stage last gave ``article`` (kept when it is scored again)."""
+    for signal in article.quality_signals:
+        if isinstance(signal, dict) and signal.get("name") == "originality":
+            value = signal.get("value")
+            return float(value) if isinstance(value, int | float) else None
+    return None
 
 
 def _plain(signal: Any) -> dict[str, Any]:

@@ -25,9 +25,10 @@ from topicwire.store import sources as _sources
 from topicwire.store import stories as _stories
 from topicwire.store.articles import UpsertResult, url_hash
 from topicwire.store.engine import describe, open_engine, store_error, writer
-from topicwire.store.reading import StoredArticle, load_articles
+from topicwire.store.reading import StoredArticle, chunked, load_articles
 from topicwire.store.schema import ArticleRow
 from topicwire.store.sources import FetchEntry
+from topicwire.store.stories import Member, StorySummary, StoryWriter
 from topicwire.urls import canonical_key
 
 log = logging.getLogger(__name__)
@@ -260,3 +261,73 @@ class Store:
         """Put article ``article_id`` in story ``story_id`` (``None``: in no story)."""
         with self._session("assigning a story", write=True) as session:
             _stories.assign_story(session, article_id, story_id)
+
+    def story_members(
+        self,
+        *,
+        since: datetime | None = None,
+        story_ids: Iterable[int] | None = None,
+        unclustered: bool = False,
+        ids: Iterable[int] | None = None,
+    ) -> list[Member]:
+        """Articles as the stories stage sees them (see ``store.stories.members``)."""
+        with self._session("reading story members") as session:
+            return _stories.members(
+                session, since=since, story_ids=story_ids, unclustered=unclustered, ids=ids
+            )
+
+    def get_articles(self, ids: Iterable[int]) -> dict[int, StoredArticle]:
+        """The stored articles among ``ids``, by id."""
+        wanted = sorted(set(ids))
+        found: dict[int, StoredArticle] = {}
+        with self._session("reading articles") as session:
+            for part in chunked(wanted):
+                rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(part)))
+                found.update((s.id, s) for s in load_articles(session, list(rows)))
+        return found
+
+    def story_links(self) -> list[tuple[str, int, int]]:
+        """Editors' decisions: ``(kind, article a, article b)`` with kind ``must``/``cannot``."""
+        with self._session("reading story decisions") as session:
+            return _stories.links(session)
+
+    def get_story(self, story_id: int) -> StorySummary | None:
+        """One story, or ``None``."""
+        with self._session("reading a story") as session:
+            return _stories.get_story(session, story_id)
+
+    def list_stories(self, *, limit: int | None = None, order: str = "heat") -> list[StorySummary]:
+        """Non-empty stories, hottest first (``order="recent"``: latest coverage first)."""
+        with self._session("listing stories") as session:
+            return _stories.list_stories(session, limit=limit, order=order)
+
+    def story_heat_history(self, story_id: int) -> list[tuple[datetime, int]]:
+        """A story's hourly heat points, oldest first."""
+        with self._session("reading heat history") as session:
+            return _stories.heat_history(session, story_id)
+
+    def merge_stories(self, keep: int, other: int) -> int:
+        """An editor merges story ``other`` into ``keep`` (recorded; clustering honours it)."""
+        with self._session("merging stories", write=True) as session:
+            return _stories.merge_stories(session, keep, other)
+
+    def split_story(self, story_id: int, article_ids: Iterable[int]) -> int:
+        """An editor moves ``article_ids`` out of ``story_id`` into a new story; its id."""
+        with self._session("splitting a story", write=True) as session:
+            return _stories.split_story(session, story_id, article_ids)
+
+    def set_editor_published(self, article_id: int, value: bool | None) -> None:
+        """An editor's publish decision (``None`` hands the article back to the rule)."""
+        with self._session("recording a publish decision", write=True) as session:
+            _stories.set_editor_published(session, article_id, value)
+
+    def editor_decisions(self, ids: Iterable[int]) -> dict[int, bool]:
+        """Editors' publish decisions among ``ids``."""
+        with self._session("reading publish decisions") as session:
+            return _stories.editor_decisions(session, ids)
+
+    @contextmanager
+    def story_writer(self) -> Iterator[StoryWriter]:
+        """One transaction in which a stories-stage run writes everything it computed."""
+        with self._session("saving stories", write=True) as session:
+            yield StoryWriter(session)

@@ -127,8 +127,44 @@ class StoryRow(Base):
         Integer, ForeignKey("articles.id", ondelete="SET NULL", use_alter=True)
     )
     heat: Mapped[int] = mapped_column(Integer, default=-1)
+    #: publication times of its first and latest article (the window clustering looks at)
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    provider_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StoryHeatRow(Base):
+    """One hourly point of a story's heat history (for charts)."""
+
+    __tablename__ = "story_heat"
+
+    story_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    heat: Mapped[int] = mapped_column(Integer)
+
+
+class StoryLinkRow(Base):
+    """An editor's decision about two articles: ``must`` share a story or ``cannot``.
+
+    Merging and splitting stories record these; clustering honours them and never moves an
+    article an editor placed."""
+
+    __tablename__ = "story_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    a_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    b_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ArticleRow(Base):
@@ -176,6 +212,12 @@ class ArticleRow(Base):
     story_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
+    #: the canonical article this one is a syndicated or lightly edited copy of
+    copy_of_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    #: an editor's publish (true) or unpublish (false) decision; null: the rule decides
+    editor_published: Mapped[bool | None] = mapped_column(Boolean)
     extra: Mapped[Any] = mapped_column(JSONText, nullable=False, default=dict)
     quality_signals: Mapped[Any] = mapped_column(JSONText, nullable=True)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
