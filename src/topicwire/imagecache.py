@@ -82,11 +82,18 @@ def store_image(
     return CachedImage(image=cached, path=path)
 
 
-def is_really_cached(image: Image, cache_dir: Path) -> bool:
-    """True when the cache holds a file for ``image`` (whatever its extension)."""
+def cached_file(image: Image, cache_dir: Path) -> Path | None:
+    """The cached file of ``image`` (whatever its extension), or ``None``."""
     digest = hashlib.sha256(image.url.encode("utf-8")).hexdigest()
     folder = cache_dir / digest[:2]
-    return folder.is_dir() and any(folder.glob(f"{digest}.*"))
+    if not folder.is_dir():
+        return None
+    return next(iter(sorted(folder.glob(f"{digest}.*"))), None)
+
+
+def is_really_cached(image: Image, cache_dir: Path) -> bool:
+    """True when the cache holds a file for ``image`` (whatever its extension)."""
+    return cached_file(image, cache_dir) is not None
 
 
 def keep_images(results: Sequence[CachedImage]) -> list[Image]:

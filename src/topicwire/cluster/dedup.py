@@ -30,6 +30,7 @@ of a group is the earliest published (unknown dates count as latest), ties broke
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -69,6 +70,14 @@ SEED = 1
 _APOSTROPHES = re.compile("['\u2018\u2019\u02bc]")
 _NON_WORD = re.compile(r"[\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+@functools.lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The LSH bands and rows datasketch chooses for ``threshold``: worked out once per
+    process (datasketch integrates numerically each time an index is made)."""
+    probe = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(probe.b), int(probe.r)
 
 
 class DedupError(TopicwireError, KeyError):
@@ -216,7 +225,9 @@ class NearDuplicateIndex:
         self.min_words = min_words
         self.number_agreement = number_agreement
         self.keep_shingles = keep_shingles
-        self._lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=num_perm)
+        self._lsh = MinHashLSH(
+            num_perm=num_perm, params=lsh_params(self.candidate_threshold, num_perm)
+        )
         self._entries: dict[str, _Entry] = {}
         self._links: dict[str, dict[str, Match]] = {}
         self._groups: dict[str, set[str]] = {}

@@ -91,8 +91,8 @@ class StageConfig:
             related_min_similarity=float(settings.get("stories.related_min_similarity")),
             original_tie_minutes=float(settings.get("stories.original_tie_minutes")),
             original_min_quality=int(settings.get("stories.original_min_quality")),
-            publish_min_quality=int(settings.get("publish.min_quality")),
-            publish_min_heat=int(settings.get("publish.min_heat")),
+            publish_min_quality=int(settings.get("publish.rule_min_quality")),
+            publish_min_heat=int(settings.get("publish.rule_min_heat")),
         )
 
 
@@ -168,6 +168,7 @@ class StoryStage:
         merged or split them, say)."""
         now = (now or datetime.now(UTC)).astimezone(UTC)
         say = progress or (lambda _: None)
+        self._embedded = {}
         report = StoryReport()
         cfg = self.config
         fresh = self.store.story_members(unclustered=True)
@@ -362,7 +363,13 @@ class StoryStage:
         now: datetime,
     ) -> tuple[StoryState, dict[int, float]]:
         cfg = self.config
-        original = self._original(members, copy_of)
+        base = {
+            m.id: score_quality(
+                full[m.id], provider_weight=self.weights.get(m.domain or ""), originality=None
+            ).score
+            for m in members
+        }
+        original = self._original(members, copy_of, base)
         originality = _originality(members, full, copy_of, original)
         arrivals = [
             Arrival(m.domain or f"article-{m.id}", m.time, self.weights.get(m.domain or "", 1.0))
@@ -387,14 +394,20 @@ class StoryStage:
         )
         return state, originality
 
-    def _original(self, members: Sequence[Member], copy_of: Mapping[int, int | None]) -> int:
-        """The earliest credible report (see the module docstring)."""
+    def _original(
+        self,
+        members: Sequence[Member],
+        copy_of: Mapping[int, int | None],
+        quality: Mapping[int, int],
+    ) -> int:
+        """The earliest credible report (see the module docstring); ``quality`` is each
+        member's quality before originality counts (so the choice does not feed on itself)."""
         cfg = self.config
         originals = [m for m in members if copy_of.get(m.id) is None]
         credible = [
             m
             for m in originals
-            if (m.quality is None or m.quality >= cfg.original_min_quality)
+            if quality.get(m.id, 0) >= cfg.original_min_quality
             and self.weights.get(m.domain or "", 1.0) > 0
         ]
         pool = credible or originals or list(members)
@@ -407,7 +420,7 @@ class StoryStage:
             key=lambda m: (
                 self.weights.get(m.domain or "", 1.0),
                 -report_time(m).timestamp(),
-                m.quality if m.quality is not None else -1,
+                quality.get(m.id, 0),
                 -m.id,
             ),
         )
@@ -557,6 +570,7 @@ class StoryStage:
         def real(story: int) -> int:
             return numbers.get(story, story)
 
+        writer.save_embeddings(self._embedded)
         writer.place({a: real(s) for a, s in plan.story_of.items()})
         writer.mark_copies(plan.copies)
         for state in states:

@@ -342,6 +342,13 @@ class StoryWriter:
                     update(ArticleRow).where(ArticleRow.id.in_(part)).values(story_id=story_id)
                 )
 
+    def save_embeddings(self, embeddings: dict[int, bytes]) -> None:
+        """Keep embeddings computed by the run (article id -> float32 bytes)."""
+        for article_id, data in embeddings.items():
+            self.session.execute(
+                update(ArticleRow).where(ArticleRow.id == article_id).values(embedding=data)
+            )
+
     def mark_copies(self, copies: dict[int, int | None]) -> None:
         """Article id -> the canonical article it copies (``None``: not a copy)."""
         for article_id, canonical in copies.items():
