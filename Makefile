@@ -16,9 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-## demo: serve the bundled demo corpus on 127.0.0.1, fetch it into ./demo-site, print the summary
+## demo: serve the bundled demo corpus on 127.0.0.1, fetch it into ./demo-site, publish it and
+## serve the published site on 127.0.0.1 (the URL is printed; Ctrl-C stops)
 demo: $(STAMP)
 	$(BIN)/topicwire demo $(DEMO) --replace
+	$(BIN)/topicwire serve --static --site $(DEMO)
 
 ## test: the whole test suite
 test: $(STAMP)

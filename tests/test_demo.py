@@ -107,3 +107,51 @@ def test_demo_articles_are_enriched_and_scored(demo) -> None:  # type: ignore[no
         assert 0 <= (article.quality or 0) <= 100
         if not article.topics:  # off-topic is never published by rule
             assert article.published is False
+
+
+def test_demo_shows_stories_with_coverage_an_original_and_related_lists(demo) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(demo.site.database_url) as store:
+        stories = store.list_stories()
+        by_title = {s.title: s for s in stories}
+        harbor = by_title["Harbor Robotics unveils warehouse arm trained in simulation"]
+        members = store.story_members(story_ids=[harbor.id])
+        articles = {s.id: s.article for s in store.iter_articles()}
+        history = store.story_heat_history(harbor.id)
+    # the wire report, its syndicated copy and an analysis: three outlets, one story
+    assert harbor.provider_count == 3 and harbor.article_count == 3
+    domains = {m.domain: m for m in members}
+    wire = domains["wirepoint.example"]
+    assert harbor.original_article_id == wire.id  # the earliest report, not the copy
+    copy = domains["circuitledger.example"]
+    assert copy.copy_of_id == wire.id
+    assert articles[copy.id].published is False  # a copy is coverage, not a headline of its own
+    # related: the same story from the other outlets first, never the copy, never itself
+    related = [item.provider.domain for item in articles[wire.id].related if item.provider]
+    assert related[0] == "northbeam.example"
+    assert "circuitledger.example" not in related[:1] and len(related) <= 5
+    for article_id, article in articles.items():
+        assert article.heat is not None and 0 <= article.heat <= 100
+        titles = [item.title for item in article.related]
+        assert article.title not in titles or article_id == copy.id
+        assert all(
+            item.provider is None
+            or article.provider is None
+            or item.provider.domain != article.provider.domain
+            for item in article.related
+        )
+    # the hottest story is the newest (the corpus is dated relative to now), with a history
+    assert stories[0].heat >= stories[-1].heat
+    assert stories[0].heat > 0
+    assert history and all(0 <= value <= 100 for _, value in history)
+
+
+def test_demo_is_published(demo) -> None:  # type: ignore[no-untyped-def]
+    out = demo.site.out_dir
+    assert demo.published.articles >= 7
+    assert (out / "index.html").is_file()
+    assert (out / "api" / "topics" / "index.json").is_file()
+    assert (out / "feed.xml").is_file()
+    records = sorted((out / "_news").glob("*.md"))
+    assert len(records) == demo.published.articles
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Harbor Robotics" in home

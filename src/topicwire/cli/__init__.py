@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from topicwire.cli import enrich as _enrich  # noqa: F401 - registers topics, explain, enrich
 from topicwire.cli import ingest as _ingest  # noqa: F401 - registers sources, fetch, extract, demo
+from topicwire.cli import publish as _publish  # noqa: F401 - registers publish, newsletter, serve
 from topicwire.cli import records as _records  # noqa: F401 - registers the record commands
 from topicwire.cli import stories as _stories  # noqa: F401 - registers cluster
 from topicwire.cli.app import app, err

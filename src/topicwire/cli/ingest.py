@@ -15,6 +15,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
+from topicwire.cli.publish import print_publish_report
 from topicwire.cli.records import article_table
 from topicwire.cli.stories import print_story_report, story_table
 from topicwire.demo.run import run_demo
@@ -287,3 +288,5 @@ def demo(
         stories = story_table(store)
         if stories is not None:
             out.print(stories)
+    print_publish_report(run.published)
+    out.print(f"Preview it: topicwire serve --static --site {escape(str(run.site.root))}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +31,12 @@ def sparkline(values: Sequence[int], *, top: int = 100) -> str:
     """One block character per value (0..``top``), lowest to highest."""
     steps = len(SPARKS) - 1
     return "".join(SPARKS[round(max(0, min(v, top)) / top * steps)] for v in values)
+
+
+def recent_heat(history: Sequence[tuple[datetime, int]], now: datetime | None = None) -> list[int]:
+    """The heat points of the last :data:`SPARK_HOURS` hours (none for a story gone cold)."""
+    since = (now or datetime.now(UTC)) - timedelta(hours=SPARK_HOURS)
+    return [value for at, value in history if at > since]
 
 
 stories_app = typer.Typer(
@@ -80,7 +86,7 @@ def story_table(store: Store, limit: int = 20) -> Table | None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for story in stories:
-        history = [h for _, h in store.story_heat_history(story.id)][-SPARK_HOURS:]
+        history = recent_heat(store.story_heat_history(story.id))
         original = originals.get(story.original_article_id or -1)
         provider = None
         if original is not None and original.article.provider is not None:
@@ -152,7 +158,7 @@ def story_show(
         history = store.story_heat_history(story_id)
     out.print(f"[bold]{escape(story.title)}[/]")
     out.print(
-        f"story {story.id} · heat {story.heat} {sparkline([h for _, h in history][-SPARK_HOURS:])}"
+        f"story {story.id} · heat {story.heat} {sparkline(recent_heat(history))}"
         f" · {story.provider_count} provider(s) · {story.article_count} article(s)"
     )
     table = Table(box=box.SIMPLE_HEAD)

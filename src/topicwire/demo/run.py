@@ -16,6 +16,7 @@ from topicwire.demo.corpus import PROVIDERS, demo_topics, shifted
 from topicwire.demo.server import demo_hosts, feed_url, serve
 from topicwire.errors import SiteError
 from topicwire.model import Provider, Source
+from topicwire.publish.build import PublishReport, publish_site
 from topicwire.refresh import Progress, RefreshReport, refresh
 from topicwire.settings import SETTINGS_FILE_NAME, render_settings_file
 from topicwire.site import Site, init_site, open_site
@@ -40,6 +41,7 @@ class DemoRun:
     site: Site
     first: RefreshReport
     second: RefreshReport
+    published: PublishReport
 
 
 def run_demo(
@@ -77,4 +79,5 @@ def run_demo(
             )
             first = refresh(site, store, force=True, now=now, on_progress=on_progress)
             second = refresh(site, store, force=True, now=now, on_progress=on_progress)
-    return DemoRun(site=site, first=first, second=second)
+            published = publish_site(site, store, now=now)
+    return DemoRun(site=site, first=first, second=second, published=published)

@@ -1,0 +1,108 @@
+"""Commands that publish: ``publish`` (the whole ``out/`` tree), ``newsletter`` (one day's
+digest) and ``serve --static`` (a local preview of ``out/``)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from topicwire.cli.app import SiteOption, app, fail, opened, out
+from topicwire.publish.build import PublishReport, publish_site, write_newsletter
+from topicwire.site import open_site
+
+
+@app.command()
+def publish(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Also write records of unpublished articles.")
+    ] = False,
+    site: SiteOption = None,
+) -> None:
+    """Write out/: records, the JSON API, the HTML site, feeds and today's newsletter.
+
+    Only changed files are rewritten; a failed publish leaves the previous out/ as it was."""
+    with opened(site) as (opened_site, store):
+        report = publish_site(opened_site, store, include_unpublished=everything)
+    print_publish_report(report)
+
+
+def print_publish_report(report: PublishReport) -> None:
+    """A table of what a publish wrote."""
+    table = Table(title="Publish", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("articles", "stories", "topics", "images", "written", "unchanged", "removed"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        str(report.articles),
+        str(report.stories),
+        str(report.topics),
+        str(report.images),
+        str(len(report.write.written)),
+        str(len(report.write.unchanged)),
+        str(len(report.write.removed)),
+    )
+    out.print(table)
+    out.print(f"Wrote {escape(str(report.out))} in {report.seconds:.2f} s.")
+
+
+@app.command()
+def newsletter(
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="The day (YYYY-MM-DD, UTC); default today.", metavar="DATE"),
+    ] = None,
+    site: SiteOption = None,
+) -> None:
+    """Write one day's digest to out/newsletters/DATE.html and DATE.txt."""
+    try:
+        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError:
+        fail(f"--date {day!r} is not a date like 2026-11-22")
+    with opened(site) as (opened_site, store):
+        for path in write_newsletter(opened_site, store, when):
+            out.print(escape(str(path)))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging every request to the terminal."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@app.command()
+def serve(
+    static: Annotated[
+        bool, typer.Option("--static", help="Serve the published out/ folder.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free).")] = 8000,
+    site: SiteOption = None,
+) -> None:
+    """Preview the site on 127.0.0.1 (Ctrl-C stops)."""
+    if not static:
+        fail("only --static is available: it serves out/ as written by `topicwire publish`")
+    root: Path = open_site(site).out_dir
+    if not (root / "index.html").is_file():
+        fail(f"{root} holds no site yet: run `topicwire publish` first")
+    handler = functools.partial(_Quiet, directory=str(root))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        if port == 0:
+            fail(f"cannot listen on 127.0.0.1: {exc}")
+        out.print(f"Port {port} is not free ({exc.strerror}); using a free port instead.")
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    with server:
+        out.print(f"Serving {escape(str(root))} at http://127.0.0.1:{server.server_address[1]}/")
+        out.print("Press Ctrl-C to stop.")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            out.print("Stopped.")

@@ -1,0 +1,502 @@
+"""The static HTML site: home, topic, story, article and about pages, and one stylesheet.
+
+:func:`render_site` is a pure function of a :class:`~topicwire.publish.snapshot.Snapshot`
+returning ``{out/-relative path: bytes}``. The pages are Jinja2 templates
+(``publish/templates/*.html.j2``) rendered with autoescaping on: every string a feed supplied
+(titles, excerpts, names) is escaped, never rendered as markup, and only ``http(s)`` URLs (or
+site-relative ones) are ever put in an ``href`` or ``src``. The site sends no JavaScript and
+makes no requests of its own beyond its stylesheet and the images the records name.
+
+Output is deterministic: the same snapshot gives the same bytes (the only clock it shows is
+``snapshot.generated_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from topicwire.model import Article, Image, Topic
+from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+
+#: how many stories the home page lists
+HOME_STORIES = 20
+#: how many coverage lines a story shows on the home page (the story page shows them all)
+HOME_COVERAGE = 6
+#: the stylesheet's path under ``out/``
+STYLESHEET = "static/site.css"
+#: Heat is a 0-100 score; the chart's y axis spans at least this.
+HEAT_SCALE = 100
+
+History = Sequence[tuple[datetime, int]]
+
+
+# -- view models: what the templates show, already decided ----------------------------------
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An ``<img>``: its alt text is "" (decorative, role presentation) when it has no title."""
+
+    src: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An article as a card or a coverage line."""
+
+    id: int
+    title: str
+    #: where the title links: its page on this site, else the outlet (``external``), else nowhere
+    href: str | None
+    external: bool
+    #: the outlet's own page for it (``webUrl``), when safe to link
+    outlet_url: str | None
+    provider: str
+    logo: Picture | None
+    image: Picture | None
+    when: datetime | None
+    excerpt: str | None
+    #: "Original report", "Syndicated copy" or None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the site's main navigation."""
+
+    text: str
+    href: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ProviderGroup:
+    """A story's coverage by one provider."""
+
+    provider: str
+    logo: Picture | None
+    entries: tuple[Entry, ...]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is ``http(s)://`` or site-relative (``/...``), else ``None``.
+
+    Feed-supplied URLs go through this before they reach an ``href`` or ``src``, so a
+    ``javascript:`` or ``data:`` URL is never linked.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _human(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _hour(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%H:%M")
+
+
+def _picture(image: Image | None) -> Picture | None:
+    if image is None:
+        return None
+    src = safe_url(image.url)
+    if src is None:
+        return None
+    return Picture(src=src, alt=(image.title or "").strip(), width=image.width, height=image.height)
+
+
+# -- the heat chart -----------------------------------------------------------------------------
+
+
+def heat_summary(history: History) -> str:
+    """A text alternative for the heat chart: its peak and when, its latest value and its span."""
+    if not history:
+        return "No heat history yet."
+    points = sorted(history, key=lambda point: point[0])
+    peak_at, peak = max(points, key=lambda point: (point[1], -point[0].timestamp()))
+    first, last = points[0][0], points[-1][0]
+    hours = len(points)
+    return (
+        f"Heat peaked at {peak} at {_hour(peak_at)} UTC on {peak_at.astimezone(UTC):%Y-%m-%d};"
+        f" latest {points[-1][1]} at {_hour(last)} UTC."
+        f" {hours} hourly {'point' if hours == 1 else 'points'}"
+        f" from {_human(first)} to {_human(last)}."
+    )
+
+
+def heat_chart_svg(
+    history: History,
+    *,
+    width: int = 640,
+    height: int = 220,
+    label_id: str = "heat",
+) -> str:
+    """An inline SVG line chart of a story's hourly heat (one marked point per history entry).
+
+    The x axis is time (UTC hours, labelled), the y axis heat from 0 to 100. The chart carries
+    a ``<title>`` and a ``<desc>`` (the :func:`heat_summary` text) and is labelled by them
+    (ids ``<label_id>-title``/``<label_id>-desc``). An empty history gives "" (no chart).
+    """
+    if not history:
+        return ""
+    points = sorted(history, key=lambda point: point[0])
+    left, right, top, bottom = 40, 16, 14, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    start = points[0][0]
+    span = (points[-1][0] - start).total_seconds() / 3600
+    scale = max(HEAT_SCALE, *(value for _, value in points))
+
+    def x(moment: datetime) -> float:
+        if span <= 0:
+            return left + plot_w / 2
+        return left + plot_w * ((moment - start).total_seconds() / 3600) / span
+
+    def y(value: int) -> float:
+        return top + plot_h * (1 - max(0, value) / scale)
+
+    def num(value: float) -> str:
+        return f"{value:.1f}".removesuffix(".0")
+
+    ident = escape(label_id)
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="heat-chart" role="img"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">Heat of this story by hour (UTC)</title>',
+        f'<desc id="{ident}-desc">{escape(heat_summary(points))}</desc>',
+    ]
+    # y axis: gridlines and labels at 0, half and full scale
+    for value in (0, scale // 2, scale):
+        level = num(y(value))
+        parts.append(
+            f'<line class="grid" x1="{left}" y1="{level}" x2="{width - right}" y2="{level}"'
+            ' stroke="#d0d0d0" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{level}" text-anchor="end" dominant-baseline="middle"'
+            f' font-size="11" fill="#333">{value}</text>'
+        )
+    base = num(top + plot_h)
+    parts.append(
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"'
+        ' stroke="#333" stroke-width="1"/>'
+    )
+    parts.append(
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{width - right}" y2="{base}"'
+        ' stroke="#333" stroke-width="1"/>'
+    )
+    # x axis: at most 7 hour labels, evenly picked, always the first and the last
+    count = len(points)
+    step = max(1, -(-(count - 1) // 6))
+    ticks = sorted({*range(0, count, step), count - 1})
+    for index in ticks:
+        moment = points[index][0]
+        parts.append(
+            f'<text x="{num(x(moment))}" y="{height - 10}" text-anchor="middle"'
+            f' font-size="11" fill="#333">{_hour(moment)}</text>'
+        )
+    line = " ".join(f"{num(x(moment))},{num(y(value))}" for moment, value in points)
+    parts.append(
+        f'<polyline class="line" points="{line}" fill="none" stroke="#a3320b"'
+        ' stroke-width="2" stroke-linejoin="round"/>'
+    )
+    parts.extend(
+        f'<circle class="point" cx="{num(x(moment))}" cy="{num(y(value))}" r="2.5" fill="#a3320b"/>'
+        for moment, value in points
+    )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# -- the site -----------------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("topicwire.publish", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["iso"] = _iso
+    env.filters["human"] = _human
+    return env
+
+
+class _Site:
+    """Renders one snapshot's pages (a helper of :func:`render_site`)."""
+
+    def __init__(self, snapshot: Snapshot, sources: Sequence[tuple[str, str | None]]) -> None:
+        self.snapshot = snapshot
+        self.sources = sources
+        self.env = _environment()
+        self.topics_by_name = {topic.name: topic for topic in snapshot.topics}
+        self.story_pages = {
+            story.id: story
+            for story in sorted(snapshot.stories.values(), key=lambda s: s.id)
+            if any(i in snapshot.articles for i in story.article_ids)
+        }
+        self.page_by_web_url = {
+            a.article.web_url: a
+            for a in sorted(snapshot.articles.values(), key=lambda a: a.id, reverse=True)
+            if a.article.web_url
+        }
+        roots = [topic for topic in snapshot.topics if not topic.parent]
+        self.nav = (
+            NavItem("Hot stories", snapshot.url(""), "index.html"),
+            *(NavItem(t.name, snapshot.url(f"topics/{t.id}/"), self.topic_path(t)) for t in roots),
+            NavItem("About", snapshot.url("about/"), "about/index.html"),
+        )
+
+    # paths
+
+    @staticmethod
+    def topic_path(topic: Topic, page: int = 1) -> str:
+        if page == 1:
+            return f"topics/{topic.id}/index.html"
+        return f"topics/{topic.id}/page/{page}/index.html"
+
+    # view models
+
+    def provider_of(self, article: Article) -> tuple[str, Picture | None]:
+        provider = article.provider
+        domain = provider.domain if provider else None
+        registered = self.snapshot.providers.get(domain) if domain else None
+        name = (
+            (provider.name if provider else None)
+            or (registered.name if registered else None)
+            or domain
+            or "Unknown source"
+        )
+        logo = None
+        if registered and registered.images:
+            found = _picture(registered.images[0])
+            # the name is shown beside the logo: the logo itself is decorative
+            logo = Picture(found.src, "", found.width, found.height) if found else None
+        return name, logo
+
+    def entry(self, item: PublishedArticle, story: PublishedStory | None = None) -> Entry:
+        article = item.article
+        provider, logo = self.provider_of(article)
+        outlet = safe_url(article.web_url or article.original_url)
+        own = item.id in self.snapshot.articles
+        href = self.snapshot.url(item.page_path) if own else outlet
+        image = next((i for i in article.images if i.is_cached), None)
+        label = None
+        if story is not None and story.original_id == item.id:
+            label = "Original report"
+        elif item.copy_of_id is not None:
+            label = "Syndicated copy"
+        return Entry(
+            id=item.id,
+            title=article.title,
+            href=href,
+            external=not own and href is not None,
+            outlet_url=outlet,
+            provider=provider,
+            logo=logo,
+            image=_picture(image),
+            when=article.published_at,
+            excerpt=article.excerpt,
+            label=label,
+        )
+
+    def members(self, story: PublishedStory) -> list[Entry]:
+        found = (self.snapshot.member(i) for i in story.article_ids)
+        return [self.entry(m, story) for m in found if m is not None]
+
+    # rendering
+
+    def render(self, template: str, path: str, **context: object) -> bytes:
+        text = self.env.get_template(template).render(
+            site_title=self.snapshot.title,
+            lang=self.snapshot.locale or "en",
+            # only the home page shows the time: other pages stay byte-identical between
+            # publishes unless their content changed (incremental publishing)
+            generated_at=self.snapshot.generated_at if path == "index.html" else None,
+            nav=self.nav,
+            current=path,
+            url=self.snapshot.url,
+            canonical=self.snapshot.url(path.removesuffix("index.html"))
+            if self.snapshot.base_url
+            else None,
+            **context,
+        )
+        return text.encode("utf-8")
+
+    def home(self) -> bytes:
+        stories = []
+        for story in self.snapshot.hot_stories(HOME_STORIES):
+            entries = self.members(story)
+            stories.append(
+                {
+                    "story": story,
+                    "href": self.snapshot.url(story.page_path),
+                    "entries": entries[:HOME_COVERAGE],
+                    "more": max(0, len(entries) - HOME_COVERAGE),
+                }
+            )
+        return self.render("home.html.j2", "index.html", stories=stories)
+
+    def topic_pages(self, topic: Topic) -> dict[str, bytes]:
+        snapshot = self.snapshot
+        articles = snapshot.in_topic(topic)
+        size = max(1, snapshot.page_size)
+        pages = max(1, min(snapshot.max_pages, -(-len(articles) // size)))
+        parent = self.topics_by_name.get(topic.parent) if topic.parent else None
+        children = [t for t in snapshot.topics if t.parent == topic.name]
+        out: dict[str, bytes] = {}
+        for page in range(1, pages + 1):
+            path = self.topic_path(topic, page)
+
+            def link(number: int) -> str | None:
+                if not 1 <= number <= pages:
+                    return None
+                return snapshot.url(self.topic_path(topic, number).removesuffix("index.html"))
+
+            chunk = articles[(page - 1) * size : page * size]
+            out[path] = self.render(
+                "topic.html.j2",
+                path,
+                topic=topic,
+                parent=parent,
+                parent_href=snapshot.url(f"topics/{parent.id}/") if parent else None,
+                children=[(t, snapshot.url(f"topics/{t.id}/")) for t in children],
+                entries=[self.entry(a) for a in chunk],
+                page=page,
+                pages=pages,
+                newer=link(page - 1),
+                older=link(page + 1),
+                total=len(articles),
+            )
+        return out
+
+    def story_page(self, story: PublishedStory) -> bytes:
+        groups: dict[str, list[Entry]] = {}
+        logos: dict[str, Picture | None] = {}
+        for entry in self.members(story):
+            groups.setdefault(entry.provider, []).append(entry)
+            logos.setdefault(entry.provider, entry.logo)
+        original = self.snapshot.member(story.original_id) if story.original_id else None
+        path = f"{story.page_path}index.html"
+        return self.render(
+            "story.html.j2",
+            path,
+            story=story,
+            groups=[ProviderGroup(p, logos[p], tuple(e)) for p, e in groups.items()],
+            original=self.entry(original, story) if original else None,
+            chart=Markup(heat_chart_svg(story.history, label_id=f"heat-{story.id}")),
+            chart_text=heat_summary(story.history),
+        )
+
+    def article_page(self, item: PublishedArticle) -> bytes:
+        article = item.article
+        story = self.story_pages.get(item.story_id) if item.story_id is not None else None
+        entry = self.entry(item, story)
+        original = None
+        if item.copy_of_id is not None:
+            source = self.snapshot.member(item.copy_of_id)
+            original = self.entry(source) if source else None
+        topics = [
+            (
+                name,
+                self.snapshot.url(f"topics/{t.id}/")
+                if (t := self.topics_by_name.get(name))
+                else None,
+            )
+            for name in article.topics
+        ]
+        related = []
+        for rel in article.related:
+            page = self.page_by_web_url.get(rel.web_url) if rel.web_url else None
+            provider = (rel.provider.name or rel.provider.domain) if rel.provider else None
+            related.append(
+                {
+                    "title": rel.title,
+                    "href": self.snapshot.url(page.page_path) if page else safe_url(rel.web_url),
+                    "external": page is None,
+                    "provider": provider,
+                    "when": rel.published_at,
+                }
+            )
+        path = f"{item.page_path}index.html"
+        return self.render(
+            "article.html.j2",
+            path,
+            entry=entry,
+            story=story,
+            story_href=self.snapshot.url(story.page_path) if story else None,
+            original=original,
+            topics=topics,
+            related=related,
+        )
+
+    def about(self) -> bytes:
+        sources = [
+            {"url": url, "href": safe_url(url), "title": title}
+            for url, title in sorted(self.sources, key=lambda pair: (pair[1] or pair[0], pair[0]))
+        ]
+        providers = sorted(
+            {(p.name or domain) for domain, p in self.snapshot.providers.items()},
+            key=str.casefold,
+        )
+        return self.render(
+            "about.html.j2", "about/index.html", sources=sources, providers=providers
+        )
+
+
+def stylesheet() -> bytes:
+    """The site's one stylesheet (``static/site.css``)."""
+    return resources.files("topicwire.publish").joinpath("static/site.css").read_bytes()
+
+
+def render_site(
+    snapshot: Snapshot, *, sources: Sequence[tuple[str, str | None]] = ()
+) -> dict[str, bytes]:
+    """Every page of the HTML site and its stylesheet, by path under ``out/``.
+
+    Pages: ``index.html`` (hottest stories), ``topics/<id>/index.html`` (and
+    ``topics/<id>/page/<n>/index.html`` past the first ``page_size`` articles, up to
+    ``max_pages``), ``stories/<id>/index.html`` for every story with an article in the
+    snapshot, ``news/<slug>/index.html`` for every article in ``snapshot.articles``, and
+    ``about/index.html`` listing ``sources`` (``(url, title)`` pairs).
+    """
+    site = _Site(snapshot, sources)
+    out: dict[str, bytes] = {"index.html": site.home(), STYLESHEET: stylesheet()}
+    for topic in snapshot.topics:
+        out.update(site.topic_pages(topic))
+    for story in site.story_pages.values():
+        out[f"{story.page_path}index.html"] = site.story_page(story)
+    for item in sorted(snapshot.articles.values(), key=lambda a: a.id):
+        out[f"{item.page_path}index.html"] = site.article_page(item)
+    out["about/index.html"] = site.about()
+    return dict(sorted(out.items()))

@@ -1,0 +1,253 @@
+"""The static JSON API: paged topic listings, hot listings, stories and the topic index.
+
+:func:`render_json_api` is a pure function of a :class:`~topicwire.publish.snapshot.Snapshot`
+and returns ``{path under out/: bytes}``:
+
+- ``api/news/<topic-id>/page/<n>/index.json``: a topic's published news, newest first,
+  ``snapshot.page_size`` a page, at most ``snapshot.max_pages`` pages (an empty topic still has
+  page 1, with no items); ``{title, path, page, value, nextPage}`` like the reference site;
+- ``api/news/<topic-id>/hot/index.json``: the same shape, one page of the topic's articles with a
+  heat of at least ``snapshot.minimum_heat``, hottest first;
+- ``api/stories/<id>/index.json``: every story with an article in ``snapshot.articles`` (the
+  stories the HTML site gives a page), with all its coverage (coverage-only members too: copies
+  and unpublished reports, with a null path) and its hourly heat;
+- ``api/topics/index.json``: every topic, with its parent's id and its published article count;
+- ``api/schemas/<name>.schema.json``: the JSON Schemas (draft 2020-12) the files above follow,
+  shipped as package data in ``topicwire/publish/schemas/`` (see :func:`schema`).
+
+Every key is always present: ``null`` for a missing value, ``[]`` for an empty list. Dates are
+ISO 8601 in UTC to the second (``2026-11-20T15:00:00Z``). Paths are URL paths on the site
+(``/news/<slug>/``), under the path of ``snapshot.base_url`` when it has one. ``webUrl`` is the
+article's URL at its outlet, ``sourceUrl`` the URL it was found at. Strings are kept as received:
+JSON is data, not HTML, so escaping markup is left to whoever renders it. Output is
+deterministic (stable order, ``indent=1``, UTF-8, a final newline), so a file's bytes only change
+when its content does.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from topicwire.model import Image, Provider, Topic, to_utc
+from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+
+#: the schemas published beside the outputs, by name
+SCHEMA_NAMES = ("listing", "story", "topics")
+
+
+def render_json_api(snapshot: Snapshot) -> dict[str, bytes]:
+    """Every JSON API file of ``snapshot``, by path under ``out/`` (see the module docstring)."""
+    api = _Api(snapshot)
+    files: dict[str, bytes] = {}
+    for topic in snapshot.topics:
+        for path, listing in api.pages(topic):
+            files[path] = _dump(listing)
+        files[f"api/news/{topic.id}/hot/index.json"] = _dump(api.hot(topic))
+    for story in sorted(snapshot.stories.values(), key=lambda s: s.id):
+        if not any(i in snapshot.articles for i in story.article_ids):
+            continue  # no page on the site either: its articles are all coverage-only
+        files[f"api/stories/{story.id}/index.json"] = _dump(api.story(story))
+    files["api/topics/index.json"] = _dump(api.topic_index())
+    for name in SCHEMA_NAMES:
+        files[f"api/schemas/{name}.schema.json"] = _dump(schema(name))
+    return files
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema ``name`` (one of :data:`SCHEMA_NAMES`), a fresh copy on every call."""
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"no JSON API schema named {name!r} (known: {', '.join(SCHEMA_NAMES)})")
+    loaded: dict[str, Any] = json.loads(_schema_text(name))
+    return loaded
+
+
+@functools.cache
+def _schema_text(name: str) -> str:
+    files = resources.files("topicwire.publish").joinpath("schemas", f"{name}.schema.json")
+    return files.read_text(encoding="utf-8")
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    """``data`` as UTF-8 JSON; a lone surrogate (not encodable) becomes U+FFFD."""
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return fixed.encode("utf-8")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Api:
+    """The renderer's view of one snapshot (URL paths, items, listings)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.prefix = urlsplit(snapshot.base_url).path.rstrip("/")
+        self.page_size = max(1, snapshot.page_size)
+        self.max_pages = max(1, snapshot.max_pages)
+        self.ids_by_name = {t.name: t.id for t in snapshot.topics}
+        published = snapshot.published()
+        #: each topic's published articles, newest first (by topic name, as articles carry them)
+        self.by_topic: dict[str, list[PublishedArticle]] = {
+            t.name: [a for a in published if t.name in a.article.topics] for t in snapshot.topics
+        }
+
+    def path(self, relative: str) -> str:
+        """The URL path of an ``out/``-relative directory path (``news/x/`` -> ``/news/x/``)."""
+        return f"{self.prefix}/{relative}"
+
+    # -- listings ------------------------------------------------------------------------------
+
+    def pages(self, topic: Topic) -> list[tuple[str, dict[str, Any]]]:
+        """The topic's listing pages: ``(file path, listing)``, page 1 first."""
+        articles = self.by_topic[topic.name]
+        size = self.page_size
+        count = min(self.max_pages, max(1, -(-len(articles) // size)))
+        out: list[tuple[str, dict[str, Any]]] = []
+        for page in range(1, count + 1):
+            chunk = articles[(page - 1) * size : page * size]
+            next_page = self.path(_page_dir(topic, page + 1)) if page < count else None
+            listing = self.listing(topic, _page_dir(topic, page), page, chunk, next_page)
+            out.append((f"{_page_dir(topic, page)}index.json", listing))
+        return out
+
+    def hot(self, topic: Topic) -> dict[str, Any]:
+        """The topic's hot listing: heat >= ``minimum_heat``, hottest first, one page."""
+        minimum = self.snapshot.minimum_heat
+        hot = [
+            a
+            for a in self.by_topic[topic.name]
+            if a.article.heat is not None and a.article.heat >= minimum
+        ]
+        hot.sort(key=lambda a: (a.article.heat or 0, a.when, a.id), reverse=True)
+        return self.listing(topic, f"api/news/{topic.id}/hot/", 1, hot[: self.page_size], None)
+
+    def listing(
+        self,
+        topic: Topic,
+        directory: str,
+        page: int,
+        articles: list[PublishedArticle],
+        next_page: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "title": topic.name,
+            "path": self.path(directory),
+            "page": page,
+            "value": [self.item(a, self.page_of(a)) for a in articles],
+            "nextPage": next_page,
+        }
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def page_of(self, member: PublishedArticle) -> str | None:
+        """The URL path of the article's page, ``None`` when it has none: like the HTML site,
+        every article of ``snapshot.articles`` has a page, coverage-only ones do not."""
+        own = self.snapshot.articles.get(member.id)
+        return None if own is None else self.path(own.page_path)
+
+    def item(self, published: PublishedArticle, path: str | None) -> dict[str, Any]:
+        """One article as a listing item."""
+        article = published.article
+        return {
+            "path": path,
+            "title": article.title,
+            "type": article.type,
+            "heat": article.heat,
+            "sourceUrl": article.original_url,
+            "webUrl": article.web_url or article.original_url,
+            "excerpt": article.excerpt,
+            "publishedDateTime": _iso(article.published_at),
+            "updatedDateTime": _iso(article.updated_at),
+            "provider": self.provider(article.provider),
+            "images": [_image(i) for i in article.images],
+            "locale": article.locale,
+            "categories": [article.category] if article.category else [],
+            "topics": list(article.topics),
+        }
+
+    def provider(self, provider: Provider | None) -> dict[str, Any]:
+        """The article's provider; name and logos from the registry when the article lacks them."""
+        domain = provider.domain if provider else None
+        known = self.snapshot.providers.get(domain) if domain else None
+        name = (provider.name if provider else None) or (known.name if known else None)
+        images = (provider.images if provider else None) or (known.images if known else [])
+        return {"domain": domain, "images": [_image(i) for i in images], "name": name}
+
+    # -- stories -------------------------------------------------------------------------------
+
+    def story(self, story: PublishedStory) -> dict[str, Any]:
+        """A story with its coverage (oldest first) and hourly heat."""
+        coverage = [
+            self.coverage_item(member)
+            for member in (self.snapshot.member(i) for i in story.article_ids)
+            if member is not None
+        ]
+        original = (
+            self.snapshot.member(story.original_id) if story.original_id is not None else None
+        )
+        return {
+            "id": story.id,
+            "title": story.title,
+            "heat": story.heat,
+            "path": self.path(story.page_path),
+            "firstPublishedDateTime": _iso(story.first_published_at),
+            "lastPublishedDateTime": _iso(story.last_published_at),
+            "providerCount": story.provider_count,
+            "original": None if original is None else self.coverage_item(original),
+            "coverage": coverage,
+            "history": [{"at": _iso(at), "heat": heat} for at, heat in story.history],
+        }
+
+    def coverage_item(self, member: PublishedArticle) -> dict[str, Any]:
+        """A story member: the item, its page path (or ``None``) and what it is a copy of."""
+        copy_of: str | None = None
+        if member.copy_of_id is not None:
+            source = self.snapshot.member(member.copy_of_id)
+            copy_of = None if source is None else self.page_of(source)
+        return {**self.item(member, self.page_of(member)), "copyOf": copy_of}
+
+    # -- topics --------------------------------------------------------------------------------
+
+    def topic_index(self) -> dict[str, Any]:
+        """Every topic, in the snapshot's order."""
+        return {
+            "title": self.snapshot.title,
+            "path": self.path("api/topics/"),
+            "value": [
+                {
+                    "id": topic.id,
+                    "name": topic.name,
+                    "parent": self.ids_by_name.get(topic.parent) if topic.parent else None,
+                    "description": topic.description,
+                    "path": self.path(_page_dir(topic, 1)),
+                    "hotPath": self.path(f"api/news/{topic.id}/hot/"),
+                    "count": len(self.by_topic[topic.name]),
+                }
+                for topic in self.snapshot.topics
+            ],
+        }
+
+
+def _page_dir(topic: Topic, page: int) -> str:
+    return f"api/news/{topic.id}/page/{page}/"
+
+
+def _image(image: Image) -> dict[str, Any]:
+    return {
+        "width": image.width,
+        "height": image.height,
+        "url": image.url,
+        "isCached": image.is_cached is True,
+        "attribution": image.attribution,
+        "title": image.title,
+    }
