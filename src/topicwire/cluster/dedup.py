@@ -37,12 +37,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from datasketch import (  # type: ignore[import-untyped, unused-ignore]
-    LeanMinHash,
-    MinHash,
-    MinHashLSH,
-)
+if TYPE_CHECKING:
+    from datasketch import (  # type: ignore[import-untyped, unused-ignore]
+        LeanMinHash,
+        MinHash,
+    )
 
 from topicwire.errors import TopicwireError
 from topicwire.extract.boilerplate import is_boilerplate_line
@@ -72,11 +73,19 @@ _NON_WORD = re.compile(r"[\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
+def _datasketch() -> Any:
+    """datasketch, imported on first use: it pulls in scipy, which costs every command a
+    second at start-up when imported with this module."""
+    import datasketch  # type: ignore[import-untyped, unused-ignore]
+
+    return datasketch
+
+
 @functools.lru_cache(maxsize=16)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """The LSH bands and rows datasketch chooses for ``threshold``: worked out once per
     process (datasketch integrates numerically each time an index is made)."""
-    probe = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    probe = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
     return int(probe.b), int(probe.r)
 
 
@@ -120,14 +129,16 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
 
 def minhash_of(items: Iterable[str], *, num_perm: int = NUM_PERM, seed: int = SEED) -> LeanMinHash:
     """The MinHash signature of a set of shingles (deterministic for a given seed)."""
-    signature = MinHash(num_perm=num_perm, seed=seed)
+    sketch = _datasketch()
+    signature = sketch.MinHash(num_perm=num_perm, seed=seed)
     signature.update_batch([item.encode("utf-8") for item in sorted(items)])
-    return LeanMinHash(signature)
+    return sketch.LeanMinHash(signature)
 
 
 def minhash_bytes(signature: MinHash) -> bytes:
     """A signature as bytes (seed and hash values), for a store to persist."""
-    lean = signature if isinstance(signature, LeanMinHash) else LeanMinHash(signature)
+    lean_type = _datasketch().LeanMinHash
+    lean = signature if isinstance(signature, lean_type) else lean_type(signature)
     buffer = bytearray(lean.bytesize())
     lean.serialize(buffer)
     return bytes(buffer)
@@ -135,7 +146,7 @@ def minhash_bytes(signature: MinHash) -> bytes:
 
 def minhash_from_bytes(data: bytes) -> LeanMinHash:
     """The signature :func:`minhash_bytes` wrote."""
-    return LeanMinHash.deserialize(bytearray(data))
+    return _datasketch().LeanMinHash.deserialize(bytearray(data))
 
 
 def containment_of(a: set[str], b: set[str]) -> float:
@@ -225,7 +236,7 @@ class NearDuplicateIndex:
         self.min_words = min_words
         self.number_agreement = number_agreement
         self.keep_shingles = keep_shingles
-        self._lsh = MinHashLSH(
+        self._lsh = _datasketch().MinHashLSH(
             num_perm=num_perm, params=lsh_params(self.candidate_threshold, num_perm)
         )
         self._entries: dict[str, _Entry] = {}
