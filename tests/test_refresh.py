@@ -136,3 +136,24 @@ def test_same_article_from_two_sources_is_one_row(tmp_path: Path, server: str) -
         and first.articles_new + first.articles_updated + first.articles_unchanged == 2
     )
     assert again.articles_new == 0
+
+
+def test_fetching_an_article_again_keeps_its_story_fields(tmp_path: Path, server: str) -> None:
+    """A page fetched again comes back from extraction without heat, related items or the
+    publish rule's decision; the stories stage puts them back in the same refresh."""
+    site = make_site(tmp_path)
+    with Store.open(site.database_url) as store:
+        store.add_sources([Source(url=f"{server}/sitemap.xml", kind="auto")])
+        refresh(site, store)
+        before = {s.id: s for s in store.iter_articles()}
+        refresh(site, store, force=True)  # every page fetched and stored again
+        after = {s.id: s for s in store.iter_articles()}
+    assert before.keys() == after.keys() and len(before) == 3
+    for article_id, stored in before.items():
+        again = after[article_id]
+        assert stored.story_id is not None and again.story_id == stored.story_id
+        assert again.article.heat is not None and again.article.heat >= 0
+        assert again.article.heat == stored.article.heat
+        assert again.article.related == stored.article.related
+        assert again.article.published == stored.article.published
+        assert again.article.quality == stored.article.quality

@@ -22,6 +22,7 @@ from topicwire.extract.webid import strip_tracking
 from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, next_check
 from topicwire.imagecache import keep_images, store_image
 from topicwire.model import Article, Image, Provider, Source
+from topicwire.score.heat import UNCLUSTERED
 from topicwire.secured import SecuredPayload, seal
 from topicwire.site import Site, topic_thresholds
 from topicwire.sources import FeedEntry, Sitemap, detect_kind, parse_feed, parse_sitemap
@@ -53,6 +54,8 @@ class RefreshReport:
     images_failed: int = 0
     #: what the stories stage did after the articles were stored
     stories: StoryReport | None = None
+    #: row ids of the articles this refresh stored (new, updated or unchanged)
+    stored_ids: list[int] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -83,7 +86,10 @@ def refresh(
     if on_progress:
         on_progress("stories", 0, 1)
     stage = stage_for_site(site, store, embedder=enricher.loaded_embedder)
-    report.stories = stage.run(now)
+    # articles fetched again come back without their stories-stage fields (heat, related,
+    # originality, the rule's decision): their stories are brought up to date as well
+    touched = {m.story_id for m in store.story_members(ids=report.stored_ids) if m.story_id}
+    report.stories = stage.run(now, touch=sorted(touched))
     if on_progress:
         on_progress("stories", 1, 1)
     return report
@@ -419,7 +425,11 @@ async def _cache_images(
 def _store(store: Store, batch: list[Article], report: RefreshReport) -> None:
     if not batch:
         return
+    for article in batch:
+        if article.heat is None:
+            article.heat = UNCLUSTERED  # until the stories stage places it
     result = store.upsert_articles(batch)
+    report.stored_ids.extend(result.ids)
     report.articles_new += result.inserted
     report.articles_updated += result.updated
     report.articles_unchanged += result.unchanged
