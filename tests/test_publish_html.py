@@ -62,6 +62,7 @@ def test_expected_pages_exist(site: dict[str, bytes]) -> None:
         "index.html",
         "about/index.html",
         "static/site.css",
+        "static/favicon.svg",
         "topics/ai/index.html",
         "topics/ai/page/2/index.html",  # 4 published AI articles, page_size 2
         "topics/robot-learning/index.html",

@@ -362,7 +362,6 @@ class StoryStage:
         copy_of: Mapping[int, int | None],
         now: datetime,
     ) -> tuple[StoryState, dict[int, float]]:
-        cfg = self.config
         base = {
             m.id: score_quality(
                 full[m.id], provider_weight=self.weights.get(m.domain or ""), originality=None
@@ -371,6 +370,19 @@ class StoryStage:
         }
         original = self._original(members, copy_of, base)
         originality = _originality(members, full, copy_of, original)
+        title = full[original].title if original in full else members[0].title
+        return self._heat_state(story, title, original, members, now), originality
+
+    def _heat_state(
+        self,
+        story: int,
+        title: str,
+        original: int | None,
+        members: Sequence[Member],
+        now: datetime,
+    ) -> StoryState:
+        """A story's state at ``now``: heat, hourly history, span and counts."""
+        cfg = self.config
         arrivals = [
             Arrival(m.domain or f"article-{m.id}", m.time, self.weights.get(m.domain or "", 1.0))
             for m in members
@@ -379,9 +391,7 @@ class StoryStage:
         last = max(m.time for m in members)
         end = min(now, last + timedelta(days=cfg.history_tail_days))
         start = max(first, end - timedelta(days=cfg.history_tail_days + cfg.cluster.window_days))
-        history = heat_history(arrivals, start, end, cfg.heat) if end >= start else []
-        title = full[original].title if original in full else members[0].title
-        state = StoryState(
+        return StoryState(
             id=story,
             title=title,
             original_article_id=original,
@@ -390,9 +400,8 @@ class StoryStage:
             last_published_at=last,
             article_count=len(members),
             provider_count=len({a.provider for a in arrivals}),
-            history=history,
+            history=heat_history(arrivals, start, end, cfg.heat) if end >= start else [],
         )
-        return state, originality
 
     def _original(
         self,
@@ -441,38 +450,11 @@ class StoryStage:
         for member in self.store.story_members(story_ids=[s.id for s in warm]):
             assert member.story_id is not None
             members.setdefault(member.story_id, []).append(member)
-        cfg = self.config
-        states = []
-        for story in warm:
-            mine = members.get(story.id, [])
-            if not mine:
-                continue
-            arrivals = [
-                Arrival(
-                    m.domain or f"article-{m.id}", m.time, self.weights.get(m.domain or "", 1.0)
-                )
-                for m in mine
-            ]
-            last = max(m.time for m in mine)
-            first = min(m.time for m in mine)
-            end = min(now, last + timedelta(days=cfg.history_tail_days))
-            start = max(
-                first, end - timedelta(days=cfg.history_tail_days + cfg.cluster.window_days)
-            )
-            states.append(
-                StoryState(
-                    id=story.id,
-                    title=story.title,
-                    original_article_id=story.original_article_id,
-                    heat=heat(arrivals, now, cfg.heat),
-                    first_published_at=first,
-                    last_published_at=last,
-                    article_count=len(mine),
-                    provider_count=len({a.provider for a in arrivals}),
-                    history=heat_history(arrivals, start, end, cfg.heat) if end >= start else [],
-                )
-            )
-        return states
+        return [
+            self._heat_state(story.id, story.title, story.original_article_id, mine, now)
+            for story in warm
+            if (mine := members.get(story.id, []))
+        ]
 
     # ------------------------------------------------------------------ related coverage
 

@@ -31,6 +31,7 @@ HOME_STORIES = 20
 HOME_COVERAGE = 6
 #: the stylesheet's path under ``out/``
 STYLESHEET = "static/site.css"
+FAVICON = "static/favicon.svg"
 #: Heat is a 0-100 score; the chart's y axis spans at least this.
 HEAT_SCALE = 100
 
@@ -479,6 +480,11 @@ def stylesheet() -> bytes:
     return resources.files("topicwire.publish").joinpath("static/site.css").read_bytes()
 
 
+def favicon() -> bytes:
+    """The site's icon (``static/favicon.svg``): browsers ask for one on every site."""
+    return resources.files("topicwire.publish").joinpath(FAVICON).read_bytes()
+
+
 def render_site(
     snapshot: Snapshot, *, sources: Sequence[tuple[str, str | None]] = ()
 ) -> dict[str, bytes]:
@@ -491,7 +497,11 @@ def render_site(
     ``about/index.html`` listing ``sources`` (``(url, title)`` pairs).
     """
     site = _Site(snapshot, sources)
-    out: dict[str, bytes] = {"index.html": site.home(), STYLESHEET: stylesheet()}
+    out: dict[str, bytes] = {
+        "index.html": site.home(),
+        STYLESHEET: stylesheet(),
+        FAVICON: favicon(),
+    }
     for topic in snapshot.topics:
         out.update(site.topic_pages(topic))
     for story in site.story_pages.values():

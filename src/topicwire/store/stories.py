@@ -75,19 +75,11 @@ class StorySummary:
 
 
 @dataclass(frozen=True)
-class StoryState:
-    """What the stories stage computed for one story in one run."""
+class StoryState(StorySummary):
+    """What the stories stage computed for one story in one run: its row, and its hourly
+    ``(instant, heat)`` history, which replaces the stored one."""
 
-    id: int
-    title: str
-    original_article_id: int | None
-    heat: int
-    first_published_at: datetime | None
-    last_published_at: datetime | None
-    article_count: int
-    provider_count: int
-    #: hourly (instant, heat) points; they replace the story's stored history
-    history: Sequence[tuple[datetime, int]]
+    history: Sequence[tuple[datetime, int]] = ()
 
 
 def members(
