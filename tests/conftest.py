@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from topicwire.demo.run import DemoRun, run_demo
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -69,3 +71,9 @@ def site(tmp_path: Path) -> Path:
     path = tmp_path / "site"
     run("init", path, "--topic", "AI")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo built once per test session (fetch, stories, publish): read it, never change it."""
+    return run_demo(tmp_path_factory.mktemp("demo") / "site")

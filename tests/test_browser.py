@@ -34,7 +34,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from topicwire.demo.run import run_demo
+from topicwire.demo.run import DemoRun
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -93,9 +93,10 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     require_browser()  # before the demo: a skip should not cost half a minute
-    out = run_demo(tmp_path_factory.mktemp("browser") / "site").site.out_dir
+    demo: DemoRun = request.getfixturevalue("demo_run")
+    out = demo.site.out_dir
     requests: list[tuple[str, int]] = []
     handler = functools.partial(_RecordingHandler, directory=str(out), requests=requests)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from topicwire.demo.run import run_demo
+from topicwire.demo.run import DemoRun, run_demo
 from topicwire.errors import SiteError
 from topicwire.secured import open_sealed
 from topicwire.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return run_demo(tmp_path_factory.mktemp("demo") / "site")
+def demo(demo_run: DemoRun) -> DemoRun:
+    return demo_run
 
 
 def test_first_fetch_counts(demo) -> None:  # type: ignore[no-untyped-def]
