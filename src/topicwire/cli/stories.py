@@ -214,6 +214,24 @@ def review(
     out.print(f"Article {article_id}: {state} ({who}).")
 
 
+@app.command("delete")
+def delete(
+    article_ids: Annotated[list[int], typer.Argument(help="Article ids to delete.")],
+    site: SiteOption = None,
+) -> None:
+    """Delete articles for good (a takedown); their stories are updated, and the next
+    `topicwire publish` removes their pages and records."""
+    with opened(site) as (opened_site, store):
+        known = store.story_members(ids=article_ids)
+        missing = sorted(set(article_ids) - {m.id for m in known})
+        if missing:
+            fail(f"no article {', '.join(map(str, missing))}")
+        stories = store.delete_articles(article_ids)
+        if stories:
+            _run_stage(opened_site, store, touch=stories)
+    out.print(f"Deleted {len(article_ids)} article(s); {len(stories)} story(ies) updated.")
+
+
 def _run_stage(site: Site, store: Store, *, touch: Sequence[int] = ()) -> StoryReport:
     return stage_for_site(site, store).run(touch=touch)
 

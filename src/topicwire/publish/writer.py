@@ -81,8 +81,10 @@ def recover(out: Path) -> None:
 
 def _hash(data: bytes | Path) -> str:
     if isinstance(data, Path):
+        # a file linked in (a cached image): its size and time stand for its content, so it is
+        # never read; no path, so the manifest says nothing about where the site lives
         stat = data.stat()
-        return f"file:{data}:{stat.st_size}:{stat.st_mtime_ns}"
+        return f"file:{stat.st_size}:{stat.st_mtime_ns}"
     return digest(data)
 
 

@@ -316,6 +316,11 @@ class Store:
         with self._session("splitting a story", write=True) as session:
             return _stories.split_story(session, story_id, article_ids)
 
+    def delete_articles(self, ids: Iterable[int]) -> list[int]:
+        """Delete articles for good; the stories they leave behind (to update), by id."""
+        with self._session("deleting articles", write=True) as session:
+            return _stories.delete_articles(session, ids)
+
     def set_editor_published(self, article_id: int, value: bool | None) -> None:
         """An editor's publish decision (``None`` hands the article back to the rule)."""
         with self._session("recording a publish decision", write=True) as session:

@@ -289,6 +289,36 @@ def split_story(session: Session, story_id: int, article_ids: Iterable[int]) -> 
     return new_id
 
 
+def delete_articles(session: Session, ids: Iterable[int]) -> list[int]:
+    """Delete articles (their topics, images, related items and editor links go with them);
+    returns the stories they belonged to that still have articles, which need updating. A story
+    left empty is deleted. Related items elsewhere that pointed at them keep their snapshot
+    until their own story is updated."""
+    wanted = sorted(set(ids))
+    stories: set[int] = set()
+    for part in chunked(wanted):
+        stories.update(
+            s
+            for s in session.scalars(select(ArticleRow.story_id).where(ArticleRow.id.in_(part)))
+            if s is not None
+        )
+        session.execute(
+            update(ArticleRow).where(ArticleRow.copy_of_id.in_(part)).values(copy_of_id=None)
+        )
+        session.execute(delete(ArticleRow).where(ArticleRow.id.in_(part)))
+    used = {
+        s
+        for s in session.scalars(
+            select(ArticleRow.story_id).where(ArticleRow.story_id.in_(sorted(stories))).distinct()
+        )
+        if s is not None
+    }
+    empty = sorted(stories - used)
+    if empty:
+        session.execute(delete(StoryRow).where(StoryRow.id.in_(empty)))
+    return sorted(used)
+
+
 def set_editor_published(session: Session, article_id: int, value: bool | None) -> None:
     """An editor publishes (``True``), unpublishes (``False``) or hands back to the rule
     (``None``); a decision takes effect at once."""
