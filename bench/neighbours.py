@@ -1,5 +1,9 @@
 """Neighbour index speed: build time, memory, query p50/p99 and recall@10 of hnswlib and usearch.
 
+``--libs vectorindex`` measures topicwire's own ``VectorIndex`` with its defaults (M=16,
+ef_construction=200) instead of raw hnswlib at M=16, ef_construction=128; usearch is imported
+only when asked for.
+
 Builds an index over N random unit vectors (dim 384, float32, seeded) for each library in turn
 (only one index in memory at a time), in batches of ``--batch``, with ``--threads`` build
 threads. Queries are 2,000 fresh random unit vectors asked one at a time on one thread (the way
@@ -10,8 +14,9 @@ leaves out waits for a core when other processes share the machine. A build that
 the size actually built, its query numbers, and the build time extrapolated linearly to N
 (marked ``partial``; graph indexes build slightly slower than linearly, so this is a floor).
 
-    .venv/bin/python bench/neighbours.py [--sizes 100000,1000000] [--libs hnswlib,usearch]
-        [--ef 64,200] [--threads 2] [--budget 900] [--data random|clustered]
+    .venv/bin/python bench/neighbours.py [--sizes 100000,1000000]
+        [--libs hnswlib,vectorindex,usearch] [--ef 64,200] [--threads 2]
+        [--budget 900] [--data random|clustered]
 
 Uniform random vectors in 384 dimensions are the worst case for graph indexes: every point is
 almost equally far from every other, so "the true 10 nearest" barely differ from the next 100
@@ -35,7 +40,8 @@ from typing import Any, Protocol
 
 import hnswlib  # type: ignore[import-untyped, unused-ignore]
 import numpy as np
-from usearch.index import Index as UsearchIndex  # type: ignore[import-untyped, unused-ignore]
+
+from topicwire.cluster.index import VectorIndex
 
 DIM = 384
 K = 10
@@ -74,10 +80,32 @@ class Hnsw:
         return np.asarray(labels[0])
 
 
+class Vectors:
+    """topicwire's own :class:`~topicwire.cluster.index.VectorIndex` with ITS defaults (M,
+    ef_construction, query ef, random seed): what the clusterer and the site really use.
+    ``--ef`` still sets the query beam (the class default is 200)."""
+
+    def __init__(self, capacity: int, threads: int) -> None:
+        self.index = VectorIndex(DIM, capacity=capacity, threads=threads)
+
+    def set_ef(self, ef: int) -> None:
+        self.index.ef = ef
+        self.index._index.set_ef(ef)  # the bench reaches inside: VectorIndex has no setter
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        self.index.add(keys.tolist(), vectors)
+
+    def query(self, vector: np.ndarray) -> np.ndarray:
+        return np.asarray([key for key, _ in self.index.query(vector, k=K)])
+
+
 class Usearch:
     """usearch, cosine metric, float32 storage."""
 
     def __init__(self, capacity: int, threads: int) -> None:
+        # imported here: usearch is only needed for this comparison, not by topicwire
+        from usearch.index import Index as UsearchIndex  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
         self.index = UsearchIndex(
             ndim=DIM, metric="cos", dtype="f32", connectivity=M, expansion_add=EF_CONSTRUCTION
         )
@@ -85,13 +113,20 @@ class Usearch:
         self.threads = threads
 
     def set_ef(self, ef: int) -> None:
-        self.index.expansion_search = ef  # type: ignore[misc]  # the setter mypy misses
+        self.index.expansion_search = ef  # type: ignore[misc, unused-ignore]  # the setter mypy misses
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         self.index.add(keys, vectors, threads=self.threads)
 
     def query(self, vector: np.ndarray) -> np.ndarray:
         return np.asarray(self.index.search(vector, K, threads=1).keys)
+
+
+BACKENDS: dict[str, type[Hnsw] | type[Vectors] | type[Usearch]] = {
+    "hnswlib": Hnsw,
+    "vectorindex": Vectors,
+    "usearch": Usearch,
+}
 
 
 def unit_vectors(n: int, seed: int, centres: np.ndarray | None = None) -> np.ndarray:
@@ -156,7 +191,7 @@ def run_one(
     gc.collect()
     before = rss_mb()
     t0 = time.perf_counter()
-    backend: Backend = Hnsw(n, args.threads) if lib == "hnswlib" else Usearch(n, args.threads)
+    backend: Backend = BACKENDS[lib](n, args.threads)
     built = 0
     for start, end in batches(n, args.batch):
         backend.add(np.arange(start, end, dtype=np.int64), data[start:end])
@@ -219,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run every size for every library; print the table and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--libs", default="hnswlib,usearch")
+    parser.add_argument("--libs", default="hnswlib,vectorindex")
     parser.add_argument("--ef", default="64,200", help="query-time beams (ef / expansion_search)")
     parser.add_argument("--data", choices=["random", "clustered"], default="random")
     parser.add_argument("--threads", type=int, default=2, help="build threads")
@@ -268,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "k": K,
         "M": M,
         "ef_construction": EF_CONSTRUCTION,
+        "vectorindex": {"M": VectorIndex().m, "ef_construction": VectorIndex().ef_construction},
         "threads": args.threads,
         "machine": platform.machine(),
         "target_p99_ms": TARGET_P99_MS,

@@ -4,7 +4,8 @@ Quality: ``topicwire.cluster.stories.StoryClusterer`` with its DEFAULT config on
 of ``story-clusters-ecbplus`` (two different events per topic: hard negatives) and
 ``story-clusters-basil`` (one story, three outlets), against baselines in the same run:
 
-- one story per article; one story per ECB+ topic (ECB+ only);
+- one story per article; one story per ECB+ topic (ECB+ only; the oracle of "same topic, same
+  story", which the hard negatives defeat);
 - single-link TF-IDF: a document joins the story of ANY earlier document with TF-IDF cosine
   >= 0.30 (fixed, not tuned; sklearn ``TfidfVectorizer`` with English stop words, sublinear tf);
 - for reference only: offline complete-link agglomerative clustering (TF-IDF and MiniLM) with
@@ -19,8 +20,11 @@ synthetic titles and texts, one article a minute; see :func:`synthetic`) through
 clusterer: articles per second, and the share of items placed with their synthetic story.
 
     .venv/bin/python bench/stories.py [--data DIR] [--items N] [--parts quality,speed]
+        [--no-reference]
 
-Readable tables, then ONE JSON line of headline numbers.
+Readable tables (with ``ratio``: topicwire's F1 over each row's), then ONE JSON line of
+headline numbers. ``tests/test_quality_gates.py`` runs :func:`score_dataset` without the
+references against floors in ``bench/floors.json``.
 """
 
 from __future__ import annotations
@@ -195,35 +199,82 @@ def tuned_complete_link(features: Any, gold: Sequence[str]) -> tuple[float, floa
 # ---------------------------------------------------------------- parts
 
 
-def quality(data: Path, config: ClusterConfig) -> dict[str, Any]:
-    """The quality tables; returns the headline numbers."""
-    out: dict[str, Any] = {}
-    for name, loader in (("ecbplus", load_ecbplus), ("basil", load_basil)):
-        docs = loader(data)
-        vectors = embeddings(docs)
-        gold = [d.gold for d in docs]
-        rows: list[tuple[str, tuple[float, ...]]] = []
-        start = time.perf_counter()
-        online = bcubed(gold, run_online(docs, vectors, config))
-        elapsed = time.perf_counter() - start
-        rows.append(("topicwire online (default config)", online))
-        rows.append(("one story per article", bcubed(gold, [d.key for d in docs])))
-        if name == "ecbplus":
-            rows.append(("one story per topic", bcubed(gold, [d.topic for d in docs])))
-        rows.append(
-            (f"single-link TF-IDF >= {SINGLE_LINK_TFIDF}", bcubed(gold, single_link_tfidf(docs)))
-        )
+LOADERS = {"ecbplus": load_ecbplus, "basil": load_basil}
+
+
+def score_dataset(
+    name: str, data: Path, config: ClusterConfig, *, reference: bool = True
+) -> dict[str, Any]:
+    """B-cubed of the online clusterer and the baselines on one dataset, in one run.
+
+    Returns ``rows`` (label -> (P, R, F1); the first is topicwire), ``online`` (its P/R/F1),
+    ``docs``, ``stories`` and ``seconds`` (embedding, online clustering, baselines). The tuned
+    complete-link references (slow: a threshold sweep) only run with ``reference``.
+    """
+    docs = LOADERS[name](data)
+    gold = [d.gold for d in docs]
+    start = time.perf_counter()
+    vectors = embeddings(docs)
+    embed_s = time.perf_counter() - start
+    start = time.perf_counter()
+    online = bcubed(gold, run_online(docs, vectors, config))
+    online_s = time.perf_counter() - start
+    start = time.perf_counter()
+    rows: dict[str, tuple[float, ...]] = {ONLINE: online}
+    rows["one story per article"] = bcubed(gold, [d.key for d in docs])
+    if name == "ecbplus":
+        rows["one story per ECB+ topic"] = bcubed(gold, [d.topic for d in docs])
+    rows[f"single-link TF-IDF >= {SINGLE_LINK_TFIDF}"] = bcubed(gold, single_link_tfidf(docs))
+    baselines_s = time.perf_counter() - start
+    if reference:
         for label, feats in (("TF-IDF", tfidf_matrix(docs)), ("MiniLM", vectors)):
             *scores, threshold = tuned_complete_link(feats, gold)
-            rows.append((f"ref: complete-link {label}, tuned (d<={threshold:.2f})", tuple(scores)))
+            rows[f"ref: complete-link {label}, tuned (d<={threshold:.2f})"] = tuple(scores)
+    return {
+        "rows": rows,
+        "online": online,
+        "docs": len(docs),
+        "stories": len(set(gold)),
+        "seconds": {
+            "embed": round(embed_s, 2),
+            "online": round(online_s, 2),
+            "baselines": round(baselines_s, 2),
+        },
+    }
+
+
+ONLINE = "topicwire online (default config)"
+
+
+def quality(data: Path, config: ClusterConfig, *, reference: bool = True) -> dict[str, Any]:
+    """The quality tables, with topicwire's F1 as a ratio of each system's; the headline numbers.
+
+    ``ratio`` is topicwire's B-cubed F1 divided by the row's (above 1: topicwire is better).
+    """
+    out: dict[str, Any] = {}
+    for name in LOADERS:
+        result = score_dataset(name, data, config, reference=reference)
+        rows, online, seconds = result["rows"], result["online"], result["seconds"]
         print(
-            f"\n{name}: {len(docs)} articles, {len(set(gold))} gold stories, "
-            f"online clustering {elapsed:.2f} s"
+            f"\n{name}: {result['docs']} articles, {result['stories']} gold stories; "
+            f"embedding {seconds['embed']:.1f} s, online clustering {seconds['online']:.2f} s, "
+            f"baselines {seconds['baselines']:.2f} s"
         )
-        print(f"  {'system':<46} {'P':>6} {'R':>6} {'F1':>6}")
-        for label, (p, r, f) in rows:
-            print(f"  {label:<46} {p:6.3f} {r:6.3f} {f:6.3f}")
-        out[name] = {"p": round(online[0], 4), "r": round(online[1], 4), "f1": round(online[2], 4)}
+        print(f"  {'system':<46} {'P':>6} {'R':>6} {'F1':>6} {'ratio':>6}")
+        for label, (p, r, f) in rows.items():
+            ratio = f"{online[2] / f:6.2f}" if f else "     -"
+            print(f"  {label:<46} {p:6.3f} {r:6.3f} {f:6.3f} {ratio}")
+        out[name] = {
+            "p": round(online[0], 4),
+            "r": round(online[1], 4),
+            "f1": round(online[2], 4),
+            "vs": {
+                label: {"f1": round(f, 4), "ratio": round(online[2] / f, 3) if f else None}
+                for label, (_, _, f) in rows.items()
+                if label != ONLINE
+            },
+            "seconds": seconds,
+        }
     return out
 
 
@@ -267,20 +318,24 @@ def speed(n: int) -> dict[str, Any]:
     """Articles per second for ``n`` synthetic items with precomputed embeddings."""
     items, gold = synthetic(n)
     clusterer = StoryClusterer()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for item in items:
         clusterer.add(item)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     rate = n / elapsed
     f1 = bcubed(gold, [clusterer.story_of(item.key) for item in items])[2]
     print(
         f"\nthroughput: {n} items in {elapsed:.1f} s = {rate:,.0f} articles/s "
+        f"(CPU {cpu:.1f} s = {n / cpu:,.0f} articles per CPU-second) "
         f"({len(clusterer.stories())} stories for {len(set(gold))} synthetic; B-cubed F1 {f1:.3f})"
     )
     return {
         "items": n,
         "seconds": round(elapsed, 2),
         "articles_per_s": round(rate),
+        "cpu_seconds": round(cpu, 2),
+        "articles_per_cpu_s": round(n / cpu),
         "synthetic_f1": round(f1, 4),
     }
 
@@ -291,11 +346,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--parts", default="quality,speed")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the tuned complete-link references (the slow part of quality)",
+    )
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     result: dict[str, Any] = {"bench": "stories"}
     if "quality" in parts:
-        result.update(quality(args.data, ClusterConfig()))
+        result.update(quality(args.data, ClusterConfig(), reference=not args.no_reference))
     if "speed" in parts:
         result["throughput"] = speed(args.items)
     print(json.dumps(result))

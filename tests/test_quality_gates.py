@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,7 @@ def _bench(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -116,3 +118,20 @@ def test_topic_precision_on_hand_labelled_reference_records(  # type: ignore[no-
     results = reference_assigner.assign_many([item["article"] for item in items])
     scores = bench.pair_scores([set(r.topics) for r in results], [i["labels"] for i in items])
     assert scores["precision"] >= _floor("topics.reference.precision"), scores
+
+
+@pytest.mark.parametrize("dataset", ["ecbplus", "basil"])
+def test_story_clustering_bcubed_f1(eval_data: Path, tmp_path: Path, dataset: str) -> None:
+    """Online story clustering (default config, MiniLM embeddings) on a DEV split: B-cubed F1
+    above its floor, and above every baseline of the same run (one story per article, one
+    story per ECB+ topic, single-link TF-IDF). The embeddings are computed afresh (no cache
+    shared with the bench), as in CI."""
+    bench = _bench("stories")
+    bench.CACHE = tmp_path / "embeddings.npz"
+    result = bench.score_dataset(dataset, eval_data, bench.ClusterConfig(), reference=False)
+    precision, recall, f1 = result["online"]
+    scores = f"P {precision:.4f} R {recall:.4f} F1 {f1:.4f}"
+    assert f1 >= _floor(f"stories.{dataset}.f1"), f"{scores} fell below its floor"
+    for label, (_, _, baseline) in result["rows"].items():
+        if label != bench.ONLINE:
+            assert f1 > baseline, f"{scores} does not beat {label} ({baseline:.4f})"
