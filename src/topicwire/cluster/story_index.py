@@ -1,7 +1,8 @@
 """Incremental nearest-neighbour index over article embeddings, bucketed by time.
 
-One hnswlib graph per time bucket (a bucket spans one clustering window); a query searches the
-bucket of the article's time and its two neighbours, so the index only ever looks at articles
+One :class:`~topicwire.cluster.index.VectorIndex` (an hnswlib graph) per time bucket (a bucket
+spans one clustering window); a query searches the bucket of the article's time and its two
+neighbours, so the index only ever looks at articles
 that can still be inside the window, and buckets that fell out of every window are dropped.
 Inner-product space over L2-normalised vectors (the score is the cosine). Single-threaded with
 a fixed seed, so results are deterministic for a given insertion order.
@@ -9,34 +10,29 @@ a fixed seed, so results are deterministic for a given insertion order.
 
 from __future__ import annotations
 
-import hnswlib  # type: ignore[import-untyped, unused-ignore]
 import numpy as np
 import numpy.typing as npt
 
-#: graph parameters: links per node, construction and search beam widths
+from topicwire.cluster.index import VectorIndex
+
+#: graph parameters: links per node, construction and search beam widths (the stories stage
+#: asks for a few neighbours above a similarity floor, so a narrow beam is enough)
 M = 16
 EF_CONSTRUCTION = 100
 EF_SEARCH = 32
 _INITIAL = 1024
 
 
-class _Bucket:
-    __slots__ = ("count", "graph")
-
-    def __init__(self, dim: int) -> None:
-        self.graph = hnswlib.Index(space="ip", dim=dim)
-        self.graph.init_index(
-            max_elements=_INITIAL, ef_construction=EF_CONSTRUCTION, M=M, random_seed=7
-        )
-        self.graph.set_ef(EF_SEARCH)
-        self.graph.set_num_threads(1)
-        self.count = 0
-
-    def add(self, label: int, vector: npt.NDArray[np.float32]) -> None:
-        if self.count >= self.graph.get_max_elements():
-            self.graph.resize_index(self.count * 2)
-        self.graph.add_items(vector[None, :], np.array([label]), num_threads=1)
-        self.count += 1
+def _bucket(dim: int) -> VectorIndex:
+    return VectorIndex(
+        dim,
+        space="ip",
+        capacity=_INITIAL,
+        m=M,
+        ef_construction=EF_CONSTRUCTION,
+        ef=EF_SEARCH,
+        threads=1,
+    )
 
 
 class TimeBucketedIndex:
@@ -45,7 +41,7 @@ class TimeBucketedIndex:
     def __init__(self, dim: int, bucket_seconds: float) -> None:
         self.dim = dim
         self.bucket_seconds = bucket_seconds
-        self._buckets: dict[int, _Bucket] = {}
+        self._buckets: dict[int, VectorIndex] = {}
 
     def bucket_of(self, timestamp: float) -> int:
         """The bucket number of a POSIX timestamp."""
@@ -56,8 +52,8 @@ class TimeBucketedIndex:
         number = self.bucket_of(timestamp)
         bucket = self._buckets.get(number)
         if bucket is None:
-            bucket = self._buckets[number] = _Bucket(self.dim)
-        bucket.add(label, vector)
+            bucket = self._buckets[number] = _bucket(self.dim)
+        bucket.add([label], vector)
 
     def query(
         self, vector: npt.NDArray[np.float32], timestamp: float, k: int
@@ -67,14 +63,8 @@ class TimeBucketedIndex:
         hits: list[tuple[int, float]] = []
         for near in (number - 1, number, number + 1):
             bucket = self._buckets.get(near)
-            if bucket is None or bucket.count == 0:
-                continue
-            n = min(k, bucket.count)
-            labels, distances = bucket.graph.knn_query(vector[None, :], k=n, num_threads=1)
-            hits.extend(
-                (int(label), 1.0 - float(dist))
-                for label, dist in zip(labels[0], distances[0], strict=True)
-            )
+            if bucket is not None and len(bucket):
+                hits.extend(bucket.query(vector, k))
         return hits
 
     def drop_before(self, timestamp: float) -> None:
