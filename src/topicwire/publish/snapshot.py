@@ -165,11 +165,12 @@ def load_snapshot(
     for member in store.story_members(story_ids=story_ids):
         if member.story_id is not None:
             members.setdefault(member.story_id, []).append(member)
-    stories: dict[int, PublishedStory] = {}
-    for story_id in story_ids:
-        summary = store.get_story(story_id)
-        if summary is not None:
-            stories[story_id] = _story(summary, members.get(story_id, []), store)
+    summaries = store.get_stories(story_ids)
+    histories = store.story_heat_histories(story_ids)
+    stories = {
+        story_id: _story(summary, members.get(story_id, []), histories.get(story_id, []))
+        for story_id, summary in summaries.items()
+    }
     outside = {m.id: m for group in members.values() for m in group if m.id not in articles}
     extra = store.get_articles(outside)
     extra_slugs = slugs_for([(i, s.article) for i, s in extra.items()])
@@ -193,14 +194,16 @@ def load_snapshot(
     )
 
 
-def _story(summary: StorySummary, members: Sequence[Member], store: Store) -> PublishedStory:
+def _story(
+    summary: StorySummary, members: Sequence[Member], history: Sequence[tuple[datetime, int]]
+) -> PublishedStory:
     return PublishedStory(
         id=summary.id,
         title=summary.title,
         heat=summary.heat,
         original_id=summary.original_article_id,
         article_ids=tuple(m.id for m in members),
-        history=tuple(store.story_heat_history(summary.id)),
+        history=tuple(history),
         first_published_at=summary.first_published_at,
         last_published_at=summary.last_published_at,
         provider_count=summary.provider_count,

@@ -121,9 +121,12 @@ def write_tree(
     new = out.with_name(out.name + ".new")
     try:
         new.mkdir(parents=True)
+        made: set[Path] = {new}
         for path, data in sorted(wanted.items()):
             target = new / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             source = out / path
             if previous.get(path) == hashes[path] and source.is_file():
                 try:

@@ -296,6 +296,16 @@ class Store:
         with self._session("reading a story") as session:
             return _stories.get_story(session, story_id)
 
+    def get_stories(self, ids: Iterable[int]) -> dict[int, StorySummary]:
+        """The stories among ``ids``, by id (one query per few hundred)."""
+        with self._session("reading stories") as session:
+            return _stories.get_stories(session, ids)
+
+    def story_heat_histories(self, ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
+        """The hourly heat points of the stories among ``ids``, by story."""
+        with self._session("reading heat history") as session:
+            return _stories.heat_histories(session, ids)
+
     def list_stories(self, *, limit: int | None = None, order: str = "heat") -> list[StorySummary]:
         """Non-empty stories, hottest first (``order="recent"``: latest coverage first)."""
         with self._session("listing stories") as session:

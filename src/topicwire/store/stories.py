@@ -182,6 +182,29 @@ def heat_history(session: Session, story_id: int) -> list[tuple[datetime, int]]:
     return [(at, value) for at, value in rows]
 
 
+def get_stories(session: Session, ids: Iterable[int]) -> dict[int, StorySummary]:
+    """The stories among ``ids``, by id."""
+    found: dict[int, StorySummary] = {}
+    for part in chunked(sorted(set(ids))):
+        for row in session.scalars(select(StoryRow).where(StoryRow.id.in_(part))):
+            found[row.id] = _summary(row)
+    return found
+
+
+def heat_histories(session: Session, ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
+    """The hourly heat points of the stories among ``ids``, oldest first, by story."""
+    found: dict[int, list[tuple[datetime, int]]] = {}
+    for part in chunked(sorted(set(ids))):
+        rows = session.execute(
+            select(StoryHeatRow.story_id, StoryHeatRow.at, StoryHeatRow.heat)
+            .where(StoryHeatRow.story_id.in_(part))
+            .order_by(StoryHeatRow.story_id, StoryHeatRow.at)
+        )
+        for story_id, at, value in rows:
+            found.setdefault(story_id, []).append((at, value))
+    return found
+
+
 def create_story(session: Session, title: str) -> int:
     """A new, empty story called ``title``; its id."""
     now = utcnow()
