@@ -16,9 +16,11 @@ import numpy.typing as npt
 from topicwire.cluster.index import VectorIndex
 
 #: graph parameters: links per node, construction and search beam widths (the stories stage
-#: asks for a few neighbours above a similarity floor, so a narrow beam is enough)
+#: asks for a few neighbours above a similarity floor, so narrow beams are enough: building with
+#: 40 instead of 100 clusters ~20% more articles per second with ECB+ and BASIL F1 unchanged and
+#: the synthetic 30k set's F1 at 0.989 instead of 0.994; measured 2026-11-22)
 M = 16
-EF_CONSTRUCTION = 100
+EF_CONSTRUCTION = 40
 EF_SEARCH = 32
 _INITIAL = 1024
 
