@@ -153,23 +153,40 @@ class VectorIndex:
         row = self._matrix(vector)
         if len(row) != 1:
             raise ValueError("query() takes one vector")
+        return self.nearest(row, k)
+
+    def nearest(self, row: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+        """:meth:`query` without the checks, for callers that pass a ``(1, dim)`` float32 array
+        of finite values they made themselves (the clusterer asks once per article)."""
         k = min(k, len(self._keys))
         if k == 0:
             return []
-        if k > self.ef:
+        widened = k > self.ef
+        if widened:
             self._index.set_ef(k)
         try:
             labels, distances = self._index.knn_query(row, k=k, num_threads=1)
         except RuntimeError:
             # Too many deleted neighbours to fill k: ask again with a wide beam.
+            widened = True
             self._index.set_ef(max(self.ef, 4 * k, 200))
             labels, distances = self._index.knn_query(row, k=k, num_threads=1)
         finally:
-            self._index.set_ef(self.ef)
-        return [
-            (int(label), self._score(float(d)))
-            for label, d in zip(labels[0], distances[0], strict=True)
-        ]
+            if widened:
+                self._index.set_ef(self.ef)
+        keys: list[int] = labels[0].tolist()
+        found: list[float] = distances[0].tolist()
+        if self.space == "l2":
+            return [(key, -d) for key, d in zip(keys, found, strict=True)]
+        return [(key, 1.0 - d) for key, d in zip(keys, found, strict=True)]
+
+    def add_one(self, key: int, row: npt.NDArray[np.float32]) -> None:
+        """:meth:`add` of one new key without the checks: ``row`` is a ``(1, dim)`` float32
+        array of finite values and ``key`` a non-negative integer not in the index."""
+        if self._index.get_current_count() >= self.capacity:
+            self._index.resize_index(2 * self.capacity)
+        self._index.add_items(row, [key], num_threads=1)
+        self._keys.add(key)
 
     def save(self, path: Path | None = None) -> Path:
         """Write the index to ``path`` (or the path it was made or loaded with), atomically."""
@@ -257,11 +274,6 @@ class VectorIndex:
         if not np.isfinite(matrix).all():
             raise ValueError("vectors must be finite")
         return matrix
-
-    def _score(self, distance: float) -> float:
-        if self.space == "l2":
-            return -distance
-        return 1.0 - distance
 
 
 def _sha256(path: Path) -> str:

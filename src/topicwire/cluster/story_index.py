@@ -55,18 +55,19 @@ class TimeBucketedIndex:
         bucket = self._buckets.get(number)
         if bucket is None:
             bucket = self._buckets[number] = _bucket(self.dim)
-        bucket.add([label], vector)
+        bucket.add_one(label, np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1))
 
     def query(
         self, vector: npt.NDArray[np.float32], timestamp: float, k: int
     ) -> list[tuple[int, float]]:
         """Up to ``k`` nearest articles from each bucket around ``timestamp``: (label, cosine)."""
         number = self.bucket_of(timestamp)
+        row = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
         hits: list[tuple[int, float]] = []
         for near in (number - 1, number, number + 1):
             bucket = self._buckets.get(near)
             if bucket is not None and len(bucket):
-                hits.extend(bucket.query(vector, k))
+                hits.extend(bucket.nearest(row, k))
         return hits
 
     def drop_before(self, timestamp: float) -> None:
