@@ -460,3 +460,12 @@ def test_only_the_home_page_shows_the_publish_time(site: dict[str, bytes]) -> No
     for path in changed:
         restored = out[path].replace(b"2030-01-02", b"2026-11-20").replace(b"03:04", b"15:00")
         assert restored == site[path], path
+
+
+def test_a_chart_longer_than_a_day_labels_its_days() -> None:
+    start = datetime(2026, 11, 19, 22, 0, tzinfo=UTC)
+    history = [(start + timedelta(hours=h), 50 - h) for h in range(30)]
+    svg = heat_chart_svg(history)
+    assert "19 Nov 22:00" in svg and "21 Nov 03:00" in svg
+    short = heat_chart_svg(history[:5])
+    assert "22:00" in short and "Nov" not in short

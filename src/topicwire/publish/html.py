@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -124,6 +124,15 @@ def _hour(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%H:%M")
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_hour(value: datetime) -> str:
+    """``22 Nov 14:00`` (UTC, English whatever the machine's locale)."""
+    moment = value.astimezone(UTC)
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment:%H:%M}"
+
+
 def _picture(image: Image | None) -> Picture | None:
     if image is None:
         return None
@@ -217,11 +226,14 @@ def heat_chart_svg(
     count = len(points)
     step = max(1, -(-(count - 1) // 6))
     ticks = sorted({*range(0, count, step), count - 1})
+    # a chart longer than a day says which day each label is on
+    days = (points[-1][0] - points[0][0]) >= timedelta(hours=24)
     for index in ticks:
         moment = points[index][0]
+        label = _day_hour(moment) if days else _hour(moment)
         parts.append(
             f'<text x="{num(x(moment))}" y="{height - 10}" text-anchor="middle"'
-            f' font-size="11" fill="#333">{_hour(moment)}</text>'
+            f' font-size="11" fill="#333">{label}</text>'
         )
     line = " ".join(f"{num(x(moment))},{num(y(value))}" for moment, value in points)
     parts.append(
