@@ -44,7 +44,7 @@ def _provider(domain: str, name: str) -> Provider:
     return Provider(
         name=name,
         domain=domain,
-        images=[Image(url=f"https://{domain}/logo.png", width=64, height=64, is_cached=False)],
+        images=[Image(url=f"/images/logos/{domain}.png", width=64, height=64, is_cached=True)],
     )
 
 

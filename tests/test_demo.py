@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def test_first_fetch_counts(demo) -> None:  # type: ignore[no-untyped-def]
     assert (first.sources_ok, first.sources_not_modified, first.sources_failed) == (4, 0, 1)
     assert first.articles_new == 9
     assert first.articles_failed == 3  # a 500, a timeout and a 404
-    assert first.images_cached == 5
+    assert first.images_cached == 5 + 5  # five article images, and each outlet's logo once
     reasons = dict(first.failures)
     assert any("broken feed" in reason for reason in reasons.values())
     assert any("HTTP 500" in reason for reason in reasons.values())
@@ -35,6 +36,7 @@ def test_second_fetch_is_conditional_and_duplicates_nothing(demo) -> None:  # ty
     assert second.sources_not_modified == 4
     assert second.sources_failed == 1  # a broken feed never passes for healthy on a 304
     assert second.articles_new == 0
+    assert second.images_cached == 0  # logos are fetched once
     with Store.open(demo.site.database_url) as store:
         assert store.count_articles() == 9
 
@@ -155,3 +157,8 @@ def test_demo_is_published(demo) -> None:  # type: ignore[no-untyped-def]
     assert len(records) == demo.published.articles
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Harbor Robotics" in home
+    # outlets' logos come from the site's own copies: the page loads nothing from elsewhere
+    sources = re.findall(r'(?:src|href)="([^"]+)"', home)
+    assert any(src.startswith("/images/") for src in sources)
+    loaded = re.findall(r'<(?:img|link)[^>]+(?:src|href)="([^"]+)"', home)
+    assert loaded and all(src.startswith("/") for src in loaded), loaded

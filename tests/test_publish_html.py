@@ -380,7 +380,7 @@ def test_cards_show_cached_image_and_provider_logo(docs: dict[str, HtmlElement])
     assert (image.get("width"), image.get("height")) == ("1200", "675")
     assert image.get("loading") == "lazy" and image.get("alt") == "Picture 4"
     logo = card.xpath(".//img[contains(@class, 'logo')]")[0]
-    assert logo.get("src") == "https://beam.example/logo.png"
+    assert logo.get("src") == "/images/logos/beam.example.png"
     assert logo.get("alt") == "" and logo.get("role") == "presentation"
 
 
@@ -401,7 +401,7 @@ def test_article_page(docs: dict[str, HtmlElement]) -> None:
     assert text(main.xpath(".//h1")[0]) == "Harbor unveils a simulation-trained arm"
     assert "Wire Service" in text(main) and "Original report" in text(main)
     assert main.xpath(".//time/@datetime")[0] == "2026-11-19T09:00:00Z"
-    assert main.xpath(".//img[contains(@class, 'logo')]/@src") == ["https://wire.example/logo.png"]
+    assert main.xpath(".//img[contains(@class, 'logo')]/@src") == ["/images/logos/wire.example.png"]
     assert main.xpath(".//img[contains(@class, 'article-image')]/@alt") == ["Picture 1"]
     assert "Summary 1 of" in text(main)
     out_link = main.xpath(".//a[contains(@class, 'button')]")[0]

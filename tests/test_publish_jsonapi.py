@@ -183,8 +183,8 @@ def test_item_fields() -> None:
                 {
                     "width": 64,
                     "height": 64,
-                    "url": "https://wire.example/logo.png",
-                    "isCached": False,
+                    "url": "/images/logos/wire.example.png",
+                    "isCached": True,
                     "attribution": None,
                     "title": None,
                 }
@@ -383,7 +383,7 @@ def test_story_with_coverage_and_copy() -> None:
     ]
     assert [c["copyOf"] for c in coverage] == [None, HARBOR, None]
     # the copy's provider logo comes from the registry
-    assert coverage[1]["provider"]["images"][0]["url"] == "https://ledger.example/logo.png"
+    assert coverage[1]["provider"]["images"][0]["url"] == "/images/logos/ledger.example.png"
 
 
 def test_story_history_is_hourly() -> None:

@@ -20,7 +20,7 @@ from topicwire.errors import TopicwireError
 from topicwire.extract import Extracted, extract_html
 from topicwire.extract.webid import strip_tracking
 from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, next_check
-from topicwire.imagecache import keep_images, store_image
+from topicwire.imagecache import cached_file, keep_images, store_image
 from topicwire.model import Article, Image, Provider, Source
 from topicwire.score.heat import UNCLUSTERED
 from topicwire.secured import SecuredPayload, seal
@@ -152,7 +152,40 @@ async def _refresh(
             if on_progress:
                 on_progress("articles", index, len(fetched))
         _store(store, enricher.enrich(batch), report)
+        # 4. the logos of the registry's providers, once each, so pages never hotlink them
+        await _cache_logos(site, store, fetcher, report)
     return report
+
+
+#: logos are small: this is the smallest side kept (an icon of 16 px still identifies an outlet)
+LOGO_MIN_SIZE = 16
+
+
+async def _cache_logos(site: Site, store: Store, fetcher: Fetcher, report: RefreshReport) -> None:
+    """Download each registry provider's first image (its logo) into the image cache, once."""
+    if not site.settings.get("images.cache"):
+        return
+    waiting = [
+        p
+        for p in store.list_providers()
+        if p.images and not (p.images[0].is_cached and cached_file(p.images[0], site.images_dir))
+    ]
+    if not waiting:
+        return
+    results = await fetcher.fetch_many([FetchRequest(p.images[0].url) for p in waiting])
+    updated = []
+    for provider, fetched in zip(waiting, results, strict=True):
+        outcome = store_image(provider.images[0], fetched, site.images_dir, min_size=LOGO_MIN_SIZE)
+        if outcome.path is not None and outcome.image is not None:
+            report.images_cached += 1
+            images = [outcome.image, *provider.images[1:]]
+            updated.append(provider.model_copy(update={"images": images}))
+        else:
+            report.images_failed += 1
+            reason = outcome.error or "too small"
+            report.failures.append((provider.images[0].url, f"logo not cached: {reason}"))
+    if updated:
+        store.upsert_providers(updated)
 
 
 def make_enricher(site: Site, providers: Sequence[Provider]) -> Enricher:

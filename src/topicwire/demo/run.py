@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from topicwire.demo.corpus import PROVIDERS, demo_topics, shifted
-from topicwire.demo.server import demo_hosts, feed_url, serve
+from topicwire.demo.server import demo_hosts, feed_url, logo_url, serve
 from topicwire.errors import SiteError
-from topicwire.model import Provider, Source
+from topicwire.model import Image, Provider, Source
 from topicwire.publish.build import PublishReport, publish_site
 from topicwire.refresh import Progress, RefreshReport, refresh
 from topicwire.settings import SETTINGS_FILE_NAME, render_settings_file
@@ -59,11 +59,12 @@ def run_demo(
         path.unlink()
     for number, topic in enumerate(demo_topics()):
         (site.topics_dir / f"{number:02d}-{topic.id}.yaml").write_text(dump_topic(topic), "utf-8")
-    for item in PROVIDERS:
-        registry = Provider(name=item.name, domain=item.host)
-        (site.providers_dir / f"{item.host}.md").write_text(dump_provider(registry), "utf-8")
     now = datetime.now(UTC)
     with serve(slow_seconds=SLOW_SECONDS, articles=shifted(now)) as port:
+        for item in PROVIDERS:
+            logo = Image(url=logo_url(item.host, port), width=96, height=96)
+            registry = Provider(name=item.name, domain=item.host, images=[logo])
+            (site.providers_dir / f"{item.host}.md").write_text(dump_provider(registry), "utf-8")
         values = {**site.settings.as_dict(), **DEMO_SETTINGS}
         values["fetch.host_overrides"] = ",".join(f"{host}=127.0.0.1" for host in demo_hosts())
         site.settings_file.write_text(render_settings_file(values), encoding="utf-8")

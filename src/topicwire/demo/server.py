@@ -303,9 +303,11 @@ def _not_modified_since(request: web.Request, modified: str) -> bool:
 
 
 def _make_image(name: str) -> bytes:
-    """A real image file, 1200x675, in a colour taken from its name."""
+    """A real image file in a colour taken from its name: 1200x675, or 96x96 for a logo
+    (``logo-*``)."""
     digest = hashlib.sha256(name.encode()).digest()
-    picture = PILImage.new("RGB", (1200, 675), (digest[0], digest[1], digest[2]))
+    size = (96, 96) if name.startswith("logo-") else (1200, 675)
+    picture = PILImage.new("RGB", size, (digest[0], digest[1], digest[2]))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG" if name.endswith(".png") else "JPEG", quality=70)
     return buffer.getvalue()
@@ -335,6 +337,11 @@ def serve(
         thread.join(timeout=5)
         loop.run_until_complete(runner.cleanup())
         loop.close()
+
+
+def logo_url(host: str, port: int) -> str:
+    """Where the demo server keeps ``host``'s logo."""
+    return f"http://{host}:{port}/media/logo-{host}.png"
 
 
 def demo_hosts() -> list[str]:

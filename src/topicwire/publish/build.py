@@ -83,8 +83,8 @@ def site_images(snapshot: Snapshot, images_dir: Path) -> tuple[Snapshot, dict[st
         if not image.is_cached:
             return image
         found = cached_file(image, images_dir)
-        if found is None:
-            return image
+        if found is None:  # the cache lost it: shown as not cached (never hotlinked)
+            return image.model_copy(update={"is_cached": False})
         path = f"images/{found.parent.name}/{found.name}"
         files[path] = found
         return image.model_copy(update={"url": f"/{path}"})
@@ -98,11 +98,16 @@ def site_images(snapshot: Snapshot, images_dir: Path) -> tuple[Snapshot, dict[st
             result[key] = replace(item, article=article)
         return result
 
+    providers = {
+        domain: provider.model_copy(update={"images": [local(i) for i in provider.images[:1]]})
+        for domain, provider in snapshot.providers.items()
+    }
     shown = replace(
         snapshot,
         base_url="",
         articles=moved(snapshot.articles),
         coverage=moved(snapshot.coverage),
+        providers=providers,
     )
     return shown, files
 

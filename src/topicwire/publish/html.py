@@ -311,7 +311,8 @@ class _Site:
             or "Unknown source"
         )
         logo = None
-        if registered and registered.images:
+        # only a logo the site holds a copy of: pages never load anything from the outlets
+        if registered and registered.images and registered.images[0].is_cached:
             found = _picture(registered.images[0])
             # the name is shown beside the logo: the logo itself is decorative
             logo = Picture(found.src, "", found.width, found.height) if found else None
