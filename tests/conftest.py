@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from store_fixtures import BACKENDS, backend_url
 from topicwire.demo.run import DemoRun, run_demo
+from topicwire.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,3 +80,17 @@ def site(tmp_path: Path) -> Path:
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """The demo built once per test session (fetch, stories, publish): read it, never change it."""
     return run_demo(tmp_path_factory.mktemp("demo") / "site")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend (PostgreSQL: a schema of its own, dropped after)."""
+    with backend_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """The store of ``store_url``, migrated, closed after the test."""
+    with Store.open(store_url) as opened:
+        yield opened

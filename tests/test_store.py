@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 
 import topicwire
 from store_fixtures import (
-    BACKENDS,
     T0,
     article_strategy,
     backend_url,
@@ -36,19 +34,6 @@ from topicwire.store import articles as store_articles
 from topicwire.store.codec import decode_value, encode_value
 from topicwire.store.engine import current_revision, head_revision, make_engine, migrate
 from topicwire.store.schema import Base
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend (PostgreSQL: a schema of its own, dropped after)."""
-    with backend_url(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    with Store.open(store_url) as opened:
-        yield opened
 
 
 def count(store: Store, table: str) -> int:

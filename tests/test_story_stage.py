@@ -5,15 +5,12 @@ merges, splits and publish decisions, heat, and all-or-nothing runs."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from store_fixtures import BACKENDS, backend_url
 from topicwire.cluster.stage import StageConfig, StoryStage, related_for, report_time
 from topicwire.enrich.embed import Embedder, default_embedder
 from topicwire.errors import StoreError
@@ -150,18 +147,6 @@ def embedder() -> Embedder:
     model = default_embedder()
     model.encode(["warm up"])
     return model
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    with Store.open(store_url) as opened:
-        yield opened
 
 
 def put(store: Store, *articles: Article) -> list[int]:
