@@ -52,6 +52,7 @@ from typing import Any
 from topicwire.model import Article, Image, Provider, Topic
 from topicwire.publish.build import (
     KEEP,
+    article_images,
     publish_site,
     render_records,
     site_images,
@@ -61,7 +62,7 @@ from topicwire.publish.feeds import render_feeds
 from topicwire.publish.html import render_site
 from topicwire.publish.jsonapi import render_json_api
 from topicwire.publish.newsletter import render_newsletter
-from topicwire.publish.writer import write_tree
+from topicwire.publish.writer import read_manifest, write_tree
 from topicwire.site import Site, init_site
 from topicwire.store import Store
 from topicwire.store.stories import StoryState
@@ -344,8 +345,12 @@ def phases(site: Site, store: Store, now: datetime) -> dict[str, float]:
 
     snapshot = site_snapshot(site, store, now=now)
     sources = [(s.url, s.title) for s in store.list_sources()]
-    step("snapshot (store -> objects)")
+    step("snapshot (index, stories, histories)")
+    snapshot.prefetch([*snapshot.articles, *snapshot.coverage])
+    step("articles (store -> objects)")
     shown, images = site_images(snapshot, site.images_dir)
+    for item in shown.articles.values():
+        images.update(article_images(item, site.images_dir))
     step("site_images (model copies)")
     files: dict[str, bytes | Path] = {}
     files.update(render_records(snapshot))
@@ -724,7 +729,7 @@ def bench_size(
         shutil.rmtree(site.out_dir, ignore_errors=True)
         tw.full = timed(lambda: publish_site(site, store, now=NOW))
         tw.unchanged = timed(lambda: publish_site(site, store, now=NOW))
-        tw.extra["files"] = len(json.loads((site.out_dir / ".manifest.json").read_text()))
+        tw.extra["files"] = len(read_manifest(site.out_dir))
         info["home"] = home_page(site.out_dir)
         print(
             f"[{size}] topicwire full {tw.full:.2f} s, unchanged {tw.unchanged:.2f} s", flush=True

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from topicwire.publish import writer
-from topicwire.publish.writer import MANIFEST, PublishError, read_manifest, recover, write_tree
+from topicwire.publish.writer import (
+    JOURNAL,
+    MANIFEST,
+    PublishError,
+    read_manifest,
+    recover,
+    unit_keys,
+    write_tree,
+)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (the manifest included) by relative path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def folders(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_dir()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_ino
+        for path in folder.rglob("*")
+        if path.is_file() and path.name != MANIFEST
+    }
 
 
 def test_first_write_then_only_changes_are_rewritten(tmp_path: Path) -> None:
@@ -22,7 +54,7 @@ def test_first_write_then_only_changes_are_rewritten(tmp_path: Path) -> None:
     assert second.written == ["index.html"]
     assert sorted(second.unchanged) == ["api/a.json", "feed.xml"]
     assert (out / "index.html").read_bytes() == b"home v2"
-    # unchanged files are carried over by hard link, not rewritten
+    # unchanged files are not touched at all: same inode, nothing rewritten
     assert (out / "feed.xml").stat().st_ino == inode
     assert set(read_manifest(out)) == {"index.html", "api/a.json", "feed.xml"}
 
@@ -79,6 +111,7 @@ def test_a_failed_write_leaves_the_previous_tree_intact(
     assert (out / "a.json").read_bytes() == b"1"
     assert not (out / "b.json").exists()
     assert not out.with_name("out.new").exists()
+    assert not out.with_name("out.stage").exists()
 
 
 def test_an_interrupted_swap_is_recovered(tmp_path: Path) -> None:
@@ -94,8 +127,319 @@ def test_an_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     assert not (tmp_path / "out.new").exists()
 
 
-@pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a/../../b", MANIFEST])
+@pytest.mark.parametrize(
+    "bad", ["../escape.html", "/etc/passwd", "a/../../b", MANIFEST, "a/\x00b", "news/./.."]
+)
 def test_paths_outside_out_are_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(PublishError):
         write_tree(tmp_path / "out", {bad: b"x"})
     assert not (tmp_path / "escape.html").exists()
+
+
+# -- units (the render cache) --------------------------------------------------------------------
+
+
+def page(number: int, version: str = "v1") -> dict[str, bytes | Path]:
+    return {
+        f"news/{number}/index.html": f"page {number} {version}".encode(),
+        f"api/articles/{number}.json": f'{{"id": {number}, "v": "{version}"}}'.encode(),
+    }
+
+
+def test_units_kept_without_rendering_keep_their_files_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(
+        out, {"index.html": b"home"}, units={"page:1": ("k1", page(1)), "page:2": ("k2", page(2))}
+    )
+    assert unit_keys(out) == {"page:1": "k1", "page:2": "k2"}
+    before, nodes = tree(out), inodes(out)
+
+    report = write_tree(
+        out, {"index.html": b"home"}, units={"page:1": ("k1", None), "page:2": ("k2", None)}
+    )
+    assert (report.written, report.removed) == ([], [])
+    assert sorted(report.unchanged) == sorted(["index.html", *page(1), *page(2)])
+    assert tree(out) == before
+    assert inodes(out) == nodes
+    assert unit_keys(out) == {"page:1": "k1", "page:2": "k2"}
+
+    # one unit re-rendered under a new key, the other carried
+    report = write_tree(
+        out,
+        {"index.html": b"home"},
+        units={"page:1": ("k1b", page(1, "v2")), "page:2": ("k2", None)},
+    )
+    assert report.written == sorted(page(1))
+    assert (out / "news/1/index.html").read_bytes() == b"page 1 v2"
+    assert inodes(out)["news/2/index.html"] == nodes["news/2/index.html"]
+    assert unit_keys(out) == {"page:1": "k1b", "page:2": "k2"}
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["version"] == 2
+    assert manifest["units"]["page:2"] == ["k2", sorted(page(2))]
+
+
+def test_a_unit_rendered_with_fewer_files_drops_the_others(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {}, units={"page:1": ("k1", page(1))})
+    report = write_tree(out, {}, units={"page:1": ("k2", {"news/1/index.html": b"only"})})
+    assert report.removed == ["api/articles/1.json"]
+    assert tree(out).keys() == {"news/1/index.html", MANIFEST}
+    # the folder it left empty is gone
+    assert not (out / "api").exists()
+
+
+def test_units_left_out_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {}, units={"page:1": ("k1", page(1)), "page:2": ("k2", page(2))})
+    report = write_tree(out, {}, units={"page:1": ("k1", None)})
+    assert report.removed == sorted(page(2))
+    assert unit_keys(out) == {"page:1": "k1"}
+    assert not (out / "news/2").exists()
+
+
+def test_a_shared_file_stays_while_any_unit_names_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    image = {"images/shared.jpg": b"jpeg"}
+    write_tree(
+        out,
+        {},
+        units={"page:1": ("k1", {**page(1), **image}), "page:2": ("k2", {**page(2), **image})},
+    )
+    # page 1 no longer uses the image; page 2 (carried) still does
+    report = write_tree(out, {}, units={"page:1": ("k1b", page(1, "v2")), "page:2": ("k2", None)})
+    assert "images/shared.jpg" not in report.removed
+    assert (out / "images/shared.jpg").read_bytes() == b"jpeg"
+    # page 2 re-rendered without it: now nobody names it
+    report = write_tree(out, {}, units={"page:1": ("k1b", None), "page:2": ("k2b", page(2, "v2"))})
+    assert report.removed == ["images/shared.jpg"]
+    assert not (out / "images").exists()
+
+
+def test_a_rendered_value_wins_over_a_carried_one_and_files_win_over_units(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shared = "images/shared.jpg"
+    write_tree(out, {}, units={"a": ("1", {shared: b"old"}), "b": ("1", {shared: b"old"})})
+    write_tree(out, {}, units={"a": ("1", None), "b": ("2", {shared: b"new"})})
+    assert (out / shared).read_bytes() == b"new"
+    write_tree(
+        out, {shared: b"from files"}, units={"a": ("1", None), "b": ("3", {shared: b"unit"})}
+    )
+    assert (out / shared).read_bytes() == b"from files"
+
+
+@pytest.mark.parametrize(
+    "units",
+    [{"page:9": ("k9", None)}, {"page:1": ("changed", None)}],
+    ids=["unknown unit", "changed key"],
+)
+def test_a_unit_not_rendered_must_be_known_with_its_key(
+    tmp_path: Path, units: Mapping[str, tuple[str, None]]
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"home"}, units={"page:1": ("k1", page(1))})
+    before, nodes = tree(out), inodes(out)
+    with pytest.raises(PublishError, match="not rendered"):
+        write_tree(out, {"index.html": b"changed"}, units=units)
+    assert tree(out) == before
+    assert inodes(out) == nodes
+    assert not out.with_name("out.stage").exists()
+
+
+def test_a_version_1_manifest_is_read(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "api").mkdir(parents=True)
+    (out / "index.html").write_bytes(b"home")
+    (out / "api/a.json").write_bytes(b"{}")
+    (out / "old.html").write_bytes(b"old")
+    v1 = {path: writer.digest(data) for path, data in tree(out).items()}
+    (out / MANIFEST).write_text(json.dumps(v1, indent=0, sort_keys=True), encoding="utf-8")
+    assert read_manifest(out) == v1
+    assert unit_keys(out) == {}
+    node = (out / "api/a.json").stat().st_ino
+
+    report = write_tree(out, {"index.html": b"home v2", "api/a.json": b"{}"})
+    assert (report.written, report.unchanged, report.removed) == (
+        ["index.html"],
+        ["api/a.json"],
+        ["old.html"],
+    )
+    assert (out / "api/a.json").stat().st_ino == node
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["version"] == 2
+    assert read_manifest(out) == {
+        "index.html": writer.digest(b"home v2"),
+        "api/a.json": writer.digest(b"{}"),
+    }
+
+
+def test_deletions_prune_the_folders_they_leave_empty(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a/b/c/one.html": b"1", "a/b/two.html": b"2", "x/y/z.html": b"z"})
+    write_tree(out, {"a/b/two.html": b"2"})
+    assert folders(out) == {"a", "a/b"}
+    write_tree(out, {})
+    assert folders(out) == set()
+    assert out.is_dir()
+    assert tree(out).keys() == {MANIFEST}
+
+
+def test_a_path_wanted_as_file_and_folder_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"news": b"a file"})
+    before = tree(out)
+    with pytest.raises(PublishError, match="both as a file and as a folder"):
+        write_tree(out, {"news": b"a file", "news/1/index.html": b"x"})
+    with pytest.raises(PublishError, match="both as a file and as a folder"):
+        write_tree(out, {"news/1/index.html": b"x"}, units={"u": ("k", {"news/1": b"y"})})
+    assert tree(out) == before
+    # replacing a file by a folder of the same name (or back) across publishes is fine
+    write_tree(out, {"news/1/index.html": b"x"})
+    assert tree(out) == {"news/1/index.html": b"x", MANIFEST: (out / MANIFEST).read_bytes()}
+    write_tree(out, {"news": b"a file again"})
+    assert (out / "news").read_bytes() == b"a file again"
+
+
+def test_nothing_changed_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"home"}, units={"u": ("k", page(1))})
+    manifest = (out / MANIFEST).stat()
+    write_tree(out, {"index.html": b"home"}, units={"u": ("k", None)})
+    assert (out / MANIFEST).stat().st_ino == manifest.st_ino
+    assert (out / MANIFEST).stat().st_mtime_ns == manifest.st_mtime_ns
+
+
+# -- the journal ---------------------------------------------------------------------------------
+
+FIRST: dict[str, bytes | Path] = {"index.html": b"v1", "a/1.html": b"1", "b/2.html": b"2"}
+SECOND: dict[str, bytes | Path] = {
+    "index.html": b"v2",
+    "a/1.html": b"1",
+    "c/3.html": b"3",
+    "c/d/4.html": b"4",
+}
+
+
+def uninterrupted(tmp_path: Path) -> dict[str, bytes]:
+    """What ``out/`` holds after FIRST then SECOND, written without any trouble."""
+    reference = tmp_path / "reference" / "out"
+    write_tree(reference, FIRST, units={"u": ("k1", {"u/1.html": b"u1"})})
+    write_tree(reference, SECOND, units={"u": ("k2", {"u/2.html": b"u2"})})
+    return tree(reference)
+
+
+@pytest.fixture
+def killed_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``out/`` after FIRST, then SECOND committed but stopped after two of its moves."""
+    out = tmp_path / "site" / "out"
+    write_tree(out, FIRST, units={"u": ("k1", {"u/1.html": b"u1"})})
+    real = os.replace
+    calls = 0
+
+    def dying(source: str | Path, target: str | Path) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:  # 1: the journal's rename, 2-3: two puts, 4: fails
+            raise OSError(5, "Input/output error")
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", dying)
+    with pytest.raises(PublishError, match="recover"):
+        write_tree(out, SECOND, units={"u": ("k2", {"u/2.html": b"u2"})})
+    monkeypatch.setattr(os, "replace", real)
+    assert (out.with_name("out.stage") / JOURNAL).is_file()
+    # half applied: the old manifest, some new files
+    assert read_manifest(out) == {
+        **{path: writer.digest(data) for path, data in FIRST.items() if isinstance(data, bytes)},
+        "u/1.html": writer.digest(b"u1"),
+    }
+    yield out
+
+
+def test_recover_finishes_a_committed_journal(killed_apply: Path, tmp_path: Path) -> None:
+    out = killed_apply
+    recover(out)
+    assert not out.with_name("out.stage").exists()
+    assert tree(out) == uninterrupted(tmp_path)
+    assert unit_keys(out) == {"u": "k2"}
+    recover(out)  # nothing left to do
+    assert tree(out) == uninterrupted(tmp_path)
+
+
+def test_the_next_write_finishes_a_committed_journal(killed_apply: Path, tmp_path: Path) -> None:
+    out = killed_apply
+    report = write_tree(out, SECOND, units={"u": ("k2", None)})
+    assert (report.written, report.removed) == ([], [])
+    assert tree(out) == uninterrupted(tmp_path)
+
+
+def test_unit_keys_finishes_a_committed_journal_first(killed_apply: Path) -> None:
+    assert unit_keys(killed_apply) == {"u": "k2"}
+    assert not killed_apply.with_name("out.stage").exists()
+
+
+def test_a_journal_replayed_twice_gives_the_same_tree(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FIRST, units={"u": ("k1", {"u/1.html": b"u1"})})
+    stage = out.with_name("out.stage")
+    ops = writer._stage(
+        stage,
+        [("index.html", b"v2"), ("c/3.html", b"3"), ("c/d/4.html", b"4")],
+        ["b/2.html"],
+        '{"version":2,"files":{},"units":{}}\n',
+    )
+    saved = {path.name: path.read_bytes() for path in stage.iterdir()}
+    writer._apply(out, stage, ops)
+    once = tree(out)
+    # a kill after every move but before the stage was removed: the journal is replayed
+    stage.mkdir()
+    (stage / JOURNAL).write_bytes(saved[JOURNAL])
+    recover(out)
+    assert tree(out) == once
+    assert not stage.exists()
+    assert not (out / "b").exists()
+
+
+def test_a_stage_without_journal_is_discarded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FIRST)
+    before, nodes = tree(out), inodes(out)
+    stage = out.with_name("out.stage")
+    writer._stage(stage, [("index.html", b"never")], ["a/1.html"], "{}")
+    (stage / JOURNAL).unlink()  # killed before the commit
+    recover(out)
+    assert not stage.exists()
+    assert tree(out) == before
+    assert inodes(out) == nodes
+    # and a write after such a kill starts from a clean stage
+    assert write_tree(out, {**FIRST, "index.html": b"v2"}).written == ["index.html"]
+
+
+def test_a_failed_write_into_a_new_folder_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(target: Path, data: bytes | Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "_put", full)
+    out = tmp_path / "out"
+    with pytest.raises(PublishError, match="could not write"):
+        write_tree(out, {"index.html": b"x"})
+    assert not out.exists()
+    assert not out.with_name("out.stage").exists()
+
+
+# -- the lock ------------------------------------------------------------------------------------
+
+
+def test_a_second_concurrent_publish_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"home"})
+    before = tree(out)
+    with open(tmp_path / "out.lock", "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(PublishError, match="another publish is writing"):
+            write_tree(out, {"index.html": b"other"})
+        assert tree(out) == before
+    # released: the next publish goes ahead
+    assert write_tree(out, {"index.html": b"other"}).written == ["index.html"]

@@ -1,29 +1,48 @@
 """``topicwire publish``: everything under ``out/`` from what the store holds.
 
-Reading top to bottom: one snapshot of the store (:mod:`.snapshot`); the renderers, each a pure
-function of it — records (``_news/``), the static JSON API (``api/``), the HTML site, the feeds
-and today's newsletter; cached images linked in from ``cache/images``; then one incremental,
-atomic write (:mod:`.writer`). A renderer that fails stops the publish before anything is
-written, so ``out/`` stays as the last good publish left it.
+Reading top to bottom: one snapshot of the store (:mod:`.snapshot`: an index of every article,
+the stories, and articles read only when something shows them); a key per output unit — an
+article's record, its page, its images, a story's page and JSON — computed from the index
+alone; the units whose key changed since the last publish rendered again, with the pages every
+publish renders (home, topic pages and listings, feeds, today's newsletter, about); then one
+incremental, atomic write (:mod:`.writer`) that keeps the other units' files as they are.
+
+A key is a digest of everything its output shows: the article's revision (its row's
+``changed_at``, set by every content write) and index fields, its story's row and members, the
+registry entry of its outlet, the site's settings and this code's own files. So a publish after
+100 new articles reads and renders those articles, their stories and the shared pages, not the
+whole site. A renderer that fails stops the publish before anything is written, so ``out/``
+stays as the last good publish left it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 
+import topicwire
 from topicwire.imagecache import cached_file
-from topicwire.model import Image
+from topicwire.model import Image, Provider
 from topicwire.publish.feeds import render_feeds
-from topicwire.publish.html import render_site
-from topicwire.publish.jsonapi import render_json_api
+from topicwire.publish.html import SiteRenderer, stories_with_pages
+from topicwire.publish.jsonapi import JsonApi, story_json_path
 from topicwire.publish.newsletter import render_newsletter
-from topicwire.publish.snapshot import PublishedArticle, Snapshot, load_snapshot
-from topicwire.publish.writer import WriteReport, write_tree
+from topicwire.publish.snapshot import (
+    LazyArticles,
+    PublishedArticle,
+    PublishedStory,
+    Snapshot,
+    load_snapshot,
+    with_histories,
+)
+from topicwire.publish.writer import WriteReport, unit_keys, write_tree
 from topicwire.record import dump_record
 from topicwire.site import Site
 from topicwire.store import Store
@@ -32,6 +51,10 @@ log = logging.getLogger(__name__)
 
 #: folders of ``out/`` that a publish keeps even when it does not render them again
 KEEP = ("newsletters/",)
+#: modules besides ``topicwire.publish`` whose code shapes the outputs (part of every key)
+RENDERING_MODULES = ("model.py", "record.py", "yamlout.py", "text.py", "imagecache.py")
+
+Files = dict[str, bytes | Path]
 
 
 @dataclass
@@ -43,12 +66,22 @@ class PublishReport:
     stories: int = 0
     topics: int = 0
     images: int = 0
+    #: output units (records, pages, images, stories) rendered this time / kept as they were
+    rendered: int = 0
+    kept: int = 0
+    #: articles read from the store (an incremental publish reads only what it shows)
+    loaded: int = 0
     seconds: float = 0.0
     write: WriteReport = field(default_factory=WriteReport)
 
 
 def site_snapshot(
-    site: Site, store: Store, *, include_unpublished: bool = False, now: datetime | None = None
+    site: Site,
+    store: Store,
+    *,
+    include_unpublished: bool = False,
+    now: datetime | None = None,
+    histories: bool = True,
 ) -> Snapshot:
     """The snapshot of ``site`` with its publish settings."""
     settings = site.settings
@@ -63,6 +96,7 @@ def site_snapshot(
         page_size=int(settings.get("publish.page_size")),
         max_pages=int(settings.get("publish.max_pages")),
         now=now,
+        histories=histories,
     )
 
 
@@ -74,42 +108,176 @@ def render_records(snapshot: Snapshot) -> dict[str, bytes]:
     }
 
 
+def _local(image: Image, images_dir: Path, files: dict[str, Path] | None = None) -> Image:
+    """``image`` as the site shows it: a cached image points at its copy under ``images/``
+    (added to ``files``); one the cache lost is shown as not cached (never hotlinked)."""
+    if not image.is_cached:
+        return image
+    found = cached_file(image, images_dir)
+    if found is None:
+        return image.model_copy(update={"is_cached": False})
+    path = f"images/{found.parent.name}/{found.name}"
+    if files is not None:
+        files[path] = found
+    return image.model_copy(update={"url": f"/{path}"})
+
+
+def article_images(item: PublishedArticle, images_dir: Path) -> dict[str, Path]:
+    """The cached image files of one article, by their path under ``out/``."""
+    files: dict[str, Path] = {}
+    for image in item.article.images:
+        _local(image, images_dir, files)
+    return files
+
+
 def site_images(snapshot: Snapshot, images_dir: Path) -> tuple[Snapshot, dict[str, Path]]:
     """The snapshot as the HTML site shows it: cached images point at ``images/...`` copies in
-    ``out/`` (the files to link are returned), links are site-relative."""
+    ``out/``, links are site-relative. Also the files to link: the providers' logos, and
+    every article's images when the snapshot's articles are plain dicts (a lazy snapshot's
+    images are linked unit by unit, see :func:`article_images`)."""
     files: dict[str, Path] = {}
 
-    def local(image: Image) -> Image:
-        if not image.is_cached:
-            return image
-        found = cached_file(image, images_dir)
-        if found is None:  # the cache lost it: shown as not cached (never hotlinked)
-            return image.model_copy(update={"is_cached": False})
-        path = f"images/{found.parent.name}/{found.name}"
-        files[path] = found
-        return image.model_copy(update={"url": f"/{path}"})
+    def moved(item: PublishedArticle) -> PublishedArticle:
+        images = [_local(image, images_dir, files) for image in item.article.images]
+        return replace(item, article=item.article.model_copy(update={"images": images}))
 
-    def moved(items: Mapping[int, PublishedArticle]) -> dict[int, PublishedArticle]:
-        result = {}
-        for key, item in items.items():
-            article = item.article.model_copy(
-                update={"images": [local(image) for image in item.article.images]}
-            )
-            result[key] = replace(item, article=article)
-        return result
+    def view(items: Mapping[int, PublishedArticle]) -> Mapping[int, PublishedArticle]:
+        if isinstance(items, LazyArticles):
+            return items.view(moved)
+        return {key: moved(item) for key, item in items.items()}
 
     providers = {
-        domain: provider.model_copy(update={"images": [local(i) for i in provider.images[:1]]})
+        domain: provider.model_copy(
+            update={"images": [_local(i, images_dir, files) for i in provider.images[:1]]}
+        )
         for domain, provider in snapshot.providers.items()
     }
     shown = replace(
         snapshot,
         base_url="",
-        articles=moved(snapshot.articles),
-        coverage=moved(snapshot.coverage),
+        articles=view(snapshot.articles),
+        coverage=view(snapshot.coverage),
         providers=providers,
     )
     return shown, files
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code that renders: ``topicwire.publish`` (modules, templates, styles,
+    schemas), the record writer and the model, and the package version. A new topicwire
+    renders everything again."""
+    digest = hashlib.sha256(topicwire.__version__.encode())
+    package = resources.files("topicwire.publish")
+    found = [p for p in _walk(package) if p.name.endswith((".py", ".j2", ".css", ".svg", ".json"))]
+    found += [resources.files("topicwire").joinpath(name) for name in RENDERING_MODULES]
+    for item in sorted(found, key=lambda p: str(p)):
+        digest.update(item.name.encode())
+        digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
+def _walk(folder: resources.abc.Traversable) -> Iterable[resources.abc.Traversable]:
+    for item in folder.iterdir():
+        if item.is_dir():
+            if item.name != "__pycache__":
+                yield from _walk(item)
+        else:
+            yield item
+
+
+def _key(*parts: object) -> str:
+    text = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text, usedforsecurity=False).hexdigest()[:32]
+
+
+class UnitKeys:
+    """The key of every output unit of a snapshot (see the module docstring), from its index,
+    stories and providers: nothing here loads an article."""
+
+    def __init__(self, snapshot: Snapshot, shown_providers: Mapping[str, Provider]) -> None:
+        self.snapshot = snapshot
+        self.providers = shown_providers
+        topics = [(t.id, t.name, t.parent) for t in snapshot.topics]
+        self.code = code_version()
+        self.chrome = _key(
+            self.code,
+            snapshot.title,
+            snapshot.base_url,
+            snapshot.locale,
+            topics,
+            snapshot.page_size,
+            snapshot.max_pages,
+        )
+
+    def article(self, article_id: int) -> tuple[object, ...]:
+        """What a page shows of one article that is not in its content: its place, its
+        outlet's registry entry, whether it has a page."""
+        snapshot = self.snapshot
+        info = snapshot.index.get(article_id)
+        if info is None:
+            return (article_id, None)
+        provider = self.providers.get(info.domain) if info.domain else None
+        return (
+            article_id,
+            info.revision,
+            info.published,
+            info.story_id,
+            info.copy_of_id,
+            snapshot.slugs.get(article_id),
+            article_id in snapshot.articles,
+            repr(provider),
+        )
+
+    @functools.cache  # noqa: B019 - one instance per publish
+    def story(self, story_id: int) -> str:
+        """A story's row and every member as the pages show them."""
+        story = self.snapshot.stories[story_id]
+        members = [self.article(i) for i in story.article_ids]
+        sources = [
+            self.article(info.copy_of_id)
+            for i in story.article_ids
+            if (info := self.snapshot.index.get(i)) is not None and info.copy_of_id is not None
+        ]
+        return _key(
+            story.id,
+            story.title,
+            story.heat,
+            story.original_id,
+            story.first_published_at,
+            story.last_published_at,
+            story.provider_count,
+            story.updated_at,
+            members,
+            sources,
+        )
+
+    def record(self, article_id: int) -> str:
+        """``_news/<slug>.md``: the article's content, its publish flag and slug."""
+        info = self.snapshot.index[article_id]
+        return _key(self.code, info.revision, info.published, self.snapshot.slugs[article_id])
+
+    def images(self, article_id: int) -> str:
+        """The article's cached image files."""
+        return _key(self.code, self.snapshot.index[article_id].revision)
+
+    def page(self, article_id: int, has_page: Mapping[int, PublishedStory]) -> str:
+        """``news/<slug>/index.html``: the article, its story, what it copies, the pages its
+        related items link to."""
+        snapshot = self.snapshot
+        info = snapshot.index[article_id]
+        story = (
+            self.story(info.story_id)
+            if info.story_id is not None and info.story_id in has_page
+            else None
+        )
+        source = self.article(info.copy_of_id) if info.copy_of_id is not None else None
+        links = [(pos, target, snapshot.page_path(target)) for pos, target in info.related_targets]
+        return _key(self.chrome, self.article(article_id), story, source, links)
+
+    def story_files(self, story_id: int) -> str:
+        """``stories/<id>/index.html`` and ``api/stories/<id>/index.json``."""
+        return _key(self.chrome, self.story(story_id))
 
 
 def publish_site(
@@ -118,30 +286,91 @@ def publish_site(
     *,
     include_unpublished: bool = False,
     now: datetime | None = None,
+    full: bool = False,
+    out: Path | None = None,
 ) -> PublishReport:
-    """Render everything and write ``out/`` (see the module docstring)."""
+    """Render what changed and write ``out/`` (see the module docstring); ``full`` renders
+    every unit again whatever the last publish left; ``out`` writes elsewhere than the site's
+    ``out/``."""
     started = time.perf_counter()
+    target = site.out_dir if out is None else out
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    snapshot = site_snapshot(site, store, include_unpublished=include_unpublished, now=moment)
+    snapshot = site_snapshot(
+        site, store, include_unpublished=include_unpublished, now=moment, histories=False
+    )
+    previous = {} if full else unit_keys(target)
+    shown, logos = site_images(snapshot, site.images_dir)
+    keys = UnitKeys(snapshot, shown.providers)
+    pages = stories_with_pages(snapshot)
+    wanted: dict[str, tuple[str, str, int]] = {}  # unit -> (key, kind, id)
+    for article_id in snapshot.articles:
+        wanted[f"rec:{article_id}"] = (keys.record(article_id), "rec", article_id)
+        wanted[f"page:{article_id}"] = (keys.page(article_id, pages), "page", article_id)
+    for article_id in (*snapshot.articles, *snapshot.coverage):
+        wanted[f"img:{article_id}"] = (keys.images(article_id), "img", article_id)
+    for story_id in pages:
+        wanted[f"story:{story_id}"] = (keys.story_files(story_id), "story", story_id)
+    stale = {unit: v for unit, v in wanted.items() if previous.get(unit) != v[0]}
+
+    stories = [i for _, kind, i in stale.values() if kind == "story"]
+    snapshot = with_histories(snapshot, store, stories)
+    shown, _ = site_images(snapshot, site.images_dir)
+    needed = {i for _, kind, i in stale.values() if kind != "story"}
+    needed.update(m for s in stories for m in snapshot.stories[s].article_ids)
+    snapshot.prefetch(sorted(needed))
     sources = [(source.url, source.title) for source in store.list_sources()]
-    shown, images = site_images(snapshot, site.images_dir)
-    files: dict[str, bytes | Path] = {}
-    files.update(render_records(snapshot))
-    files.update(render_json_api(snapshot))
-    files.update(render_site(shown, sources=sources))
+    html = SiteRenderer(shown, sources)
+    api = JsonApi(snapshot)
+
+    units: dict[str, tuple[str, Files | None]] = {}
+    for unit, (key, kind, ident) in wanted.items():
+        if unit not in stale:
+            units[unit] = (key, None)
+            continue
+        rendered: Files = {}
+        if kind == "rec":
+            item = snapshot.articles[ident]
+            rendered[item.record_path] = dump_record(item.article).encode("utf-8")
+        elif kind == "page":
+            item = shown.articles[ident]
+            rendered[f"{item.page_path}index.html"] = html.article_page(item)
+        elif kind == "img":
+            member = snapshot.member(ident)
+            if member is not None:
+                rendered.update(article_images(member, site.images_dir))
+        else:
+            story = html.story_pages[ident]
+            rendered[f"{story.page_path}index.html"] = html.story_page(story)
+            rendered[story_json_path(story)] = api.story_json(snapshot.stories[ident])
+        units[unit] = (key, rendered)
+
+    files: Files = {}
+    files.update(html.shared_pages())
+    files.update(api.shared_files())
     files.update(render_feeds(snapshot))
     files.update(render_newsletter(snapshot, moment.date()))
-    files.update(images)
+    files.update(logos)
     report = PublishReport(
-        out=site.out_dir,
+        out=target,
         articles=len(snapshot.articles),
-        stories=len(snapshot.stories),
+        stories=len(pages),
         topics=len(snapshot.topics),
-        images=len(images),
+        images=sum(1 for unit in wanted if unit.startswith("img:")),
+        rendered=len(stale),
+        kept=len(wanted) - len(stale),
     )
-    report.write = write_tree(site.out_dir, files, keep=KEEP)
+    report.loaded = _loaded(snapshot)
+    report.write = write_tree(target, files, units=units, keep=KEEP)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _loaded(snapshot: Snapshot) -> int:
+    return sum(
+        items.loaded
+        for items in (snapshot.articles, snapshot.coverage)
+        if isinstance(items, LazyArticles)
+    )
 
 
 def write_newsletter(site: Site, store: Store, day: date) -> list[Path]:

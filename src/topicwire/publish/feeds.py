@@ -116,8 +116,13 @@ def _is_web_url(value: str) -> bool:
 def _entries(articles: Sequence[PublishedArticle]) -> tuple[PublishedArticle, ...]:
     """The newest published articles that have a page of their own (syndicated copies are
     coverage of their original, not entries)."""
-    own = [a for a in articles if a.copy_of_id is None]
-    return tuple(own[:MAX_ENTRIES])
+    own: list[PublishedArticle] = []
+    for article in articles:  # a listing loads its articles as they are read: stop early
+        if article.copy_of_id is None:
+            own.append(article)
+            if len(own) == MAX_ENTRIES:
+                break
+    return tuple(own)
 
 
 def _topic_feed(snapshot: Snapshot, topic: Topic) -> _Feed:

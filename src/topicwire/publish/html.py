@@ -265,24 +265,26 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-class _Site:
-    """Renders one snapshot's pages (a helper of :func:`render_site`)."""
+def stories_with_pages(snapshot: Snapshot) -> dict[int, PublishedStory]:
+    """The stories the site has a page for (those with an article of the snapshot), by id."""
+    return {
+        story.id: story
+        for story in sorted(snapshot.stories.values(), key=lambda s: s.id)
+        if any(i in snapshot.articles for i in story.article_ids)
+    }
+
+
+class SiteRenderer:
+    """Renders one snapshot's pages: all of them (:func:`render_site`), or page by page (an
+    incremental publish renders only the story and article pages whose inputs changed)."""
 
     def __init__(self, snapshot: Snapshot, sources: Sequence[tuple[str, str | None]]) -> None:
         self.snapshot = snapshot
         self.sources = sources
         self.env = _environment()
         self.topics_by_name = {topic.name: topic for topic in snapshot.topics}
-        self.story_pages = {
-            story.id: story
-            for story in sorted(snapshot.stories.values(), key=lambda s: s.id)
-            if any(i in snapshot.articles for i in story.article_ids)
-        }
-        self.page_by_web_url = {
-            a.article.web_url: a
-            for a in sorted(snapshot.articles.values(), key=lambda a: a.id, reverse=True)
-            if a.article.web_url
-        }
+        #: stories with a page: those with an article of the snapshot
+        self.story_pages = stories_with_pages(snapshot)
         roots = [topic for topic in snapshot.topics if not topic.parent]
         self.nav = (
             NavItem("Hot stories", snapshot.url(""), "index.html"),
@@ -345,6 +347,7 @@ class _Site:
         )
 
     def members(self, story: PublishedStory) -> list[Entry]:
+        self.snapshot.prefetch(story.article_ids)
         found = (self.snapshot.member(i) for i in story.article_ids)
         return [self.entry(m, story) for m in found if m is not None]
 
@@ -369,7 +372,9 @@ class _Site:
 
     def home(self) -> bytes:
         stories = []
-        for story in self.snapshot.hot_stories(HOME_STORIES):
+        hot = self.snapshot.hot_stories(HOME_STORIES)
+        self.snapshot.prefetch(i for story in hot for i in story.article_ids)
+        for story in hot:
             entries = self.members(story)
             stories.append(
                 {
@@ -450,13 +455,16 @@ class _Site:
             for name in article.topics
         ]
         related = []
-        for rel in article.related:
-            page = self.page_by_web_url.get(rel.web_url) if rel.web_url else None
+        info = self.snapshot.index.get(item.id)
+        targets = dict(info.related_targets) if info else {}
+        for position, rel in enumerate(article.related):
+            target = targets.get(position)
+            page = None if target is None else self.snapshot.page_path(target)
             provider = (rel.provider.name or rel.provider.domain) if rel.provider else None
             related.append(
                 {
                     "title": rel.title,
-                    "href": self.snapshot.url(page.page_path) if page else safe_url(rel.web_url),
+                    "href": self.snapshot.url(page) if page else safe_url(rel.web_url),
                     "external": page is None,
                     "provider": provider,
                     "when": rel.published_at,
@@ -473,6 +481,19 @@ class _Site:
             topics=topics,
             related=related,
         )
+
+    def shared_pages(self) -> dict[str, bytes]:
+        """The pages that are not one story's or one article's: home, topic pages, about, and
+        the stylesheet and icon."""
+        out: dict[str, bytes] = {
+            "index.html": self.home(),
+            STYLESHEET: stylesheet(),
+            FAVICON: favicon(),
+        }
+        for topic in self.snapshot.topics:
+            out.update(self.topic_pages(topic))
+        out["about/index.html"] = self.about()
+        return out
 
     def about(self) -> bytes:
         sources = [
@@ -509,17 +530,10 @@ def render_site(
     snapshot, ``news/<slug>/index.html`` for every article in ``snapshot.articles``, and
     ``about/index.html`` listing ``sources`` (``(url, title)`` pairs).
     """
-    site = _Site(snapshot, sources)
-    out: dict[str, bytes] = {
-        "index.html": site.home(),
-        STYLESHEET: stylesheet(),
-        FAVICON: favicon(),
-    }
-    for topic in snapshot.topics:
-        out.update(site.topic_pages(topic))
+    site = SiteRenderer(snapshot, sources)
+    out = site.shared_pages()
     for story in site.story_pages.values():
         out[f"{story.page_path}index.html"] = site.story_page(story)
-    for item in sorted(snapshot.articles.values(), key=lambda a: a.id):
+    for item in snapshot.articles.values():
         out[f"{item.page_path}index.html"] = site.article_page(item)
-    out["about/index.html"] = site.about()
     return dict(sorted(out.items()))

@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from topicwire.model import Image, Provider, Topic, to_utc
-from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+from topicwire.publish.snapshot import Listing, PublishedArticle, PublishedStory, Snapshot
+
+#: sort key for undated articles in the hot listing (last among equal heat)
+_OLDEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: the schemas published beside the outputs, by name
 SCHEMA_NAMES = ("listing", "story", "topics")
@@ -42,20 +45,17 @@ SCHEMA_NAMES = ("listing", "story", "topics")
 
 def render_json_api(snapshot: Snapshot) -> dict[str, bytes]:
     """Every JSON API file of ``snapshot``, by path under ``out/`` (see the module docstring)."""
-    api = _Api(snapshot)
-    files: dict[str, bytes] = {}
-    for topic in snapshot.topics:
-        for path, listing in api.pages(topic):
-            files[path] = _dump(listing)
-        files[f"api/news/{topic.id}/hot/index.json"] = _dump(api.hot(topic))
+    api = JsonApi(snapshot)
+    files = api.shared_files()
     for story in sorted(snapshot.stories.values(), key=lambda s: s.id):
-        if not any(i in snapshot.articles for i in story.article_ids):
-            continue  # no page on the site either: its articles are all coverage-only
-        files[f"api/stories/{story.id}/index.json"] = _dump(api.story(story))
-    files["api/topics/index.json"] = _dump(api.topic_index())
-    for name in SCHEMA_NAMES:
-        files[f"api/schemas/{name}.schema.json"] = _dump(schema(name))
+        if api.has_story(story):
+            files[story_json_path(story)] = api.story_json(story)
     return files
+
+
+def story_json_path(story: PublishedStory) -> str:
+    """``api/stories/<id>/index.json``."""
+    return f"api/stories/{story.id}/index.json"
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -86,8 +86,10 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Api:
-    """The renderer's view of one snapshot (URL paths, items, listings)."""
+class JsonApi:
+    """The JSON API of one snapshot (URL paths, items, listings): all of it
+    (:func:`render_json_api`), or the shared files and story by story (an incremental publish
+    renders only the stories whose inputs changed)."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -95,11 +97,29 @@ class _Api:
         self.page_size = max(1, snapshot.page_size)
         self.max_pages = max(1, snapshot.max_pages)
         self.ids_by_name = {t.name: t.id for t in snapshot.topics}
-        published = snapshot.published()
         #: each topic's published articles, newest first (by topic name, as articles carry them)
-        self.by_topic: dict[str, list[PublishedArticle]] = {
-            t.name: [a for a in published if t.name in a.article.topics] for t in snapshot.topics
-        }
+        self.by_topic: dict[str, Listing] = {t.name: snapshot.in_topic(t) for t in snapshot.topics}
+
+    def shared_files(self) -> dict[str, bytes]:
+        """Every file but the stories': listings, hot listings, the topic index, schemas."""
+        files: dict[str, bytes] = {}
+        for topic in self.snapshot.topics:
+            for path, listing in self.pages(topic):
+                files[path] = _dump(listing)
+            files[f"api/news/{topic.id}/hot/index.json"] = _dump(self.hot(topic))
+        files["api/topics/index.json"] = _dump(self.topic_index())
+        for name in SCHEMA_NAMES:
+            files[f"api/schemas/{name}.schema.json"] = _dump(schema(name))
+        return files
+
+    def has_story(self, story: PublishedStory) -> bool:
+        """Whether the story has a file: one of its articles is the snapshot's (else the site
+        has no page for it either: its articles are all coverage-only)."""
+        return any(i in self.snapshot.articles for i in story.article_ids)
+
+    def story_json(self, story: PublishedStory) -> bytes:
+        """``api/stories/<id>/index.json`` of one story."""
+        return _dump(self.story(story))
 
     def path(self, relative: str) -> str:
         """The URL path of an ``out/``-relative directory path (``news/x/`` -> ``/news/x/``)."""
@@ -123,13 +143,17 @@ class _Api:
     def hot(self, topic: Topic) -> dict[str, Any]:
         """The topic's hot listing: heat >= ``minimum_heat``, hottest first, one page."""
         minimum = self.snapshot.minimum_heat
+        index = self.snapshot.index
         hot = [
-            a
-            for a in self.by_topic[topic.name]
-            if a.article.heat is not None and a.article.heat >= minimum
+            i
+            for i in self.by_topic[topic.name].ids
+            if (heat := index[i].heat) is not None and heat >= minimum
         ]
-        hot.sort(key=lambda a: (a.article.heat or 0, a.when, a.id), reverse=True)
-        return self.listing(topic, f"api/news/{topic.id}/hot/", 1, hot[: self.page_size], None)
+        hot.sort(
+            key=lambda i: (index[i].heat or 0, index[i].published_at or _OLDEST, i), reverse=True
+        )
+        chosen = Listing(hot[: self.page_size], self.snapshot.articles)[:]
+        return self.listing(topic, f"api/news/{topic.id}/hot/", 1, chosen, None)
 
     def listing(
         self,
@@ -152,8 +176,8 @@ class _Api:
     def page_of(self, member: PublishedArticle) -> str | None:
         """The URL path of the article's page, ``None`` when it has none: like the HTML site,
         every article of ``snapshot.articles`` has a page, coverage-only ones do not."""
-        own = self.snapshot.articles.get(member.id)
-        return None if own is None else self.path(own.page_path)
+        page = self.snapshot.page_path(member.id)
+        return None if page is None else self.path(page)
 
     def item(self, published: PublishedArticle, path: str | None) -> dict[str, Any]:
         """One article as a listing item."""
@@ -187,6 +211,7 @@ class _Api:
 
     def story(self, story: PublishedStory) -> dict[str, Any]:
         """A story with its coverage (oldest first) and hourly heat."""
+        self.snapshot.prefetch(story.article_ids)
         coverage = [
             self.coverage_item(member)
             for member in (self.snapshot.member(i) for i in story.article_ids)

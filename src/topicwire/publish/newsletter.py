@@ -123,7 +123,7 @@ def top_stories(
     found = [
         story
         for story in snapshot.stories.values()
-        if any(topic.name in a.article.topics for a in _published_on(snapshot, story, day))
+        if any(topic.name in snapshot.index[i].topics for i in _published_on(snapshot, story, day))
     ]
     found.sort(key=lambda s: (s.heat, len(s.article_ids), s.id), reverse=True)
     return found[:limit]
@@ -154,26 +154,27 @@ def build_digest(snapshot: Snapshot, day: dt.date) -> Digest:
     )
 
 
-def _published_on(
-    snapshot: Snapshot, story: PublishedStory, day: dt.date
-) -> list[PublishedArticle]:
-    """The story's published articles published on ``day``, newest first."""
+def _published_on(snapshot: Snapshot, story: PublishedStory, day: dt.date) -> list[int]:
+    """The ids of the story's published articles published on ``day``, newest first (read
+    from the snapshot's index: nothing is loaded)."""
     found = []
     for article_id in story.article_ids:
-        item = snapshot.articles.get(article_id)
-        if item is None or not item.article.published or item.article.published_at is None:
+        if not snapshot.is_published(article_id):
             continue
-        if item.article.published_at.astimezone(dt.UTC).date() == day:
-            found.append(item)
-    found.sort(key=lambda a: (a.when, a.id), reverse=True)
-    return found
+        when = snapshot.index[article_id].published_at
+        if when is not None and when.astimezone(dt.UTC).date() == day:
+            found.append((when, article_id))
+    found.sort(reverse=True)
+    return [article_id for _, article_id in found]
 
 
 def _story(snapshot: Snapshot, story: PublishedStory, day: dt.date) -> DigestStory:
     original = _original(snapshot, story)
     others = [
-        a for a in _published_on(snapshot, story, day) if original is None or a.id != original.id
-    ]
+        snapshot.articles[i]
+        for i in _published_on(snapshot, story, day)
+        if original is None or i != original.id
+    ][:OTHER_REPORTS]
     coverage = len(story.article_ids)
     return DigestStory(
         id=story.id,
@@ -183,7 +184,7 @@ def _story(snapshot: Snapshot, story: PublishedStory, day: dt.date) -> DigestSto
         coverage=coverage,
         coverage_label=_coverage_label(coverage, story.provider_count),
         original=_report(original.article, day) if original else None,
-        others=tuple(_report(a.article, day) for a in others[:OTHER_REPORTS]),
+        others=tuple(_report(a.article, day) for a in others),
     )
 
 

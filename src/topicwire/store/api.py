@@ -25,7 +25,13 @@ from topicwire.store import sources as _sources
 from topicwire.store import stories as _stories
 from topicwire.store.articles import UpsertResult, url_hash
 from topicwire.store.engine import describe, open_engine, store_error, writer
-from topicwire.store.reading import StoredArticle, chunked, load_articles
+from topicwire.store.reading import (
+    ArticleInfo,
+    StoredArticle,
+    article_index,
+    chunked,
+    load_articles,
+)
 from topicwire.store.schema import ArticleRow
 from topicwire.store.sources import FetchEntry
 from topicwire.store.stories import Member, StorySummary, StoryWriter
@@ -147,6 +153,11 @@ class Store:
                 return
             yield from page
             last = page[-1].id
+
+    def article_index(self) -> dict[int, ArticleInfo]:
+        """What a publish needs of every article without loading it (see ``ArticleInfo``)."""
+        with self._session("indexing articles") as session:
+            return article_index(session)
 
     def count_articles(self) -> int:
         """How many articles are stored."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from topicwire.model import Article, Image, Provider, RelatedItem
 from topicwire.store.codec import decode_extra, nested_from_json
-from topicwire.store.schema import ArticleRow, ArticleTopicRow, ImageRow, RelatedLinkRow, TopicRow
+from topicwire.store.schema import (
+    ArticleRow,
+    ArticleTopicRow,
+    ImageRow,
+    ProviderRow,
+    RelatedLinkRow,
+    TopicRow,
+)
 
 T = TypeVar("T")
 
@@ -27,6 +35,89 @@ class StoredArticle:
     id: int
     article: Article
     story_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What a publish needs to know of every stored article without loading it: enough to
+    sort, page and link, and a revision that changes whenever the article's content does.
+
+    ``revision`` is the row's ``changed_at``: every content write (``upsert_articles``) sets it.
+    The other fields are read fresh each time, so writes that touch only them (story
+    placement, copies, an editor's publish decision) need not bump it.
+    """
+
+    id: int
+    revision: str
+    title: str
+    published_at: datetime | None
+    stored_at: datetime
+    published: bool
+    story_id: int | None
+    copy_of_id: int | None
+    heat: int | None
+    #: the stored provider's domain (the registry entry the pages show)
+    domain: str | None
+    #: topic names, in the article's order
+    topics: tuple[str, ...] = ()
+    #: ``(position in related, stored article id)`` for related items that name a stored article
+    related_targets: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def time(self) -> datetime:
+        """When it appeared: its publication time, else when it was stored (story order)."""
+        return self.published_at or self.stored_at
+
+
+def article_index(session: Session) -> dict[int, ArticleInfo]:
+    """An :class:`ArticleInfo` for every stored article, by id (three narrow queries)."""
+    topics: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(ArticleTopicRow.article_id, TopicRow.name)
+        .join(TopicRow, TopicRow.id == ArticleTopicRow.topic_id)
+        .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position)
+    )
+    for article_id, name in rows:
+        topics[article_id].append(name)
+    targets: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    links = session.execute(
+        select(RelatedLinkRow.article_id, RelatedLinkRow.position, RelatedLinkRow.target_article_id)
+        .where(RelatedLinkRow.target_article_id.is_not(None))
+        .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
+    )
+    for article_id, position, target in links:
+        if target is not None:
+            targets[article_id].append((position, target))
+    query = select(
+        ArticleRow.id,
+        ArticleRow.changed_at,
+        ArticleRow.title,
+        ArticleRow.published_at,
+        ArticleRow.stored_at,
+        ArticleRow.published,
+        ArticleRow.story_id,
+        ArticleRow.copy_of_id,
+        ArticleRow.heat,
+        ProviderRow.domain,
+    ).outerjoin(ProviderRow, ProviderRow.id == ArticleRow.provider_id)
+    found: dict[int, ArticleInfo] = {}
+    for row in session.execute(query):
+        article_id = row[0]
+        found[article_id] = ArticleInfo(
+            id=article_id,
+            revision=row[1].isoformat() if row[1] is not None else "",
+            title=row[2],
+            published_at=row[3],
+            stored_at=row[4],
+            published=bool(row[5]),
+            story_id=row[6],
+            copy_of_id=row[7],
+            heat=row[8],
+            domain=row[9],
+            topics=tuple(topics.get(article_id, ())),
+            related_targets=tuple(targets.get(article_id, ())),
+        )
+    return found
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

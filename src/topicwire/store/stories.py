@@ -12,7 +12,7 @@ articles at once and record the decision as ``must`` / ``cannot`` links between 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -72,6 +72,9 @@ class StorySummary:
     last_published_at: datetime | None
     article_count: int
     provider_count: int
+    #: when the stories stage last wrote the row and its heat history (publish uses it to tell
+    #: whether a story page must be rendered again)
+    updated_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def _summary(row: StoryRow) -> StorySummary:
         last_published_at=row.last_published_at,
         article_count=row.article_count,
         provider_count=row.provider_count,
+        updated_at=row.updated_at,
     )
 
 
