@@ -225,3 +225,24 @@ def test_merge_split_and_review(stories_site: Path) -> None:
         assert stored.article.published is by_rule
     state = "published" if by_rule else "not published"
     assert f"Article {target}: {state} (by rule)." in back.stdout
+
+
+def _publish_counts(output: str) -> dict[str, int]:
+    """The publish table's row, by column."""
+    names = ("articles stories topics images rendered kept read written unchanged removed").split()
+    row = re.search(r"^\s*" + r"\s+".join([r"(\d+)"] * len(names)) + r"\s*$", output, re.M)
+    assert row is not None, output
+    return dict(zip(names, map(int, row.groups()), strict=True))
+
+
+def test_publish_renders_only_what_changed_and_full_renders_everything(stories_site: Path) -> None:
+    first = _publish_counts(tw("publish", "--site", stories_site).stdout)
+    assert first["rendered"] > 0 and first["kept"] == 0 and first["written"] > 0
+    assert (stories_site / "out" / "index.html").is_file()
+    again = _publish_counts(tw("publish", "--site", stories_site).stdout)
+    assert again["rendered"] == 0 and again["read"] < first["read"] + 1
+    assert again["kept"] == first["rendered"]
+    full = _publish_counts(tw("publish", "--full", "--site", stories_site).stdout)
+    assert full["rendered"] == first["rendered"] and full["kept"] == 0
+    # the same pages: nothing but the home page (it shows the publish time) is written
+    assert full["written"] <= 1 and full["removed"] == 0

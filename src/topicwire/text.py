@@ -17,9 +17,13 @@ def slugify(text: str, *, max_length: int = 120) -> str:
     Latin letters lose their accents (``Ünïcode`` -> ``unicode``); letters of other scripts are
     kept (``主题`` stays), so a non-English topic still gets a readable id.
     """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = _SEPARATORS.sub("-", _DROPPED.sub("", unicodedata.normalize("NFC", folded))).strip("-")
+    if text.isascii():  # nothing to fold (most titles): skip the Unicode normalisations
+        folded = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.lower())
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        folded = unicodedata.normalize("NFC", stripped)
+    slug = _SEPARATORS.sub("-", _DROPPED.sub("", folded)).strip("-")
     if len(slug) > max_length:
         cut = slug.rfind("-", 0, max_length + 1)
         slug = slug[: cut if cut > 0 else max_length].strip("-")

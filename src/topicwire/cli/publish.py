@@ -14,7 +14,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from topicwire.cli.app import SiteOption, app, fail, opened, out
+from topicwire.cli.app import SiteOption, app, fail, opened, out, progress_bar
 from topicwire.publish.build import PublishReport, publish_site, write_newsletter
 from topicwire.site import open_site
 
@@ -24,26 +24,44 @@ def publish(
     everything: Annotated[
         bool, typer.Option("--all", help="Also write records of unpublished articles.")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Render every page again, not only those whose inputs changed."
+        ),
+    ] = False,
     site: SiteOption = None,
 ) -> None:
     """Write out/: records, the JSON API, the HTML site, feeds and today's newsletter.
 
-    Only changed files are rewritten; a failed publish leaves the previous out/ as it was."""
-    with opened(site) as (opened_site, store):
-        report = publish_site(opened_site, store, include_unpublished=everything)
+    Only pages whose inputs changed are rendered and only changed files are written; a failed
+    publish leaves the previous out/ as it was."""
+    with opened(site) as (opened_site, store), progress_bar() as progress:
+        task = progress.add_task("Rendering", total=None)
+
+        def rendered(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = publish_site(
+            opened_site, store, include_unpublished=everything, full=full, on_render=rendered
+        )
     print_publish_report(report)
 
 
 def print_publish_report(report: PublishReport) -> None:
     """A table of what a publish wrote."""
     table = Table(title="Publish", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("articles", "stories", "topics", "images", "written", "unchanged", "removed"):
+    columns = ("articles", "stories", "topics", "images", "rendered", "kept", "read")
+    for name in (*columns, "written", "unchanged", "removed"):
         table.add_column(name, justify="right")
     table.add_row(
         str(report.articles),
         str(report.stories),
         str(report.topics),
         str(report.images),
+        str(report.rendered),
+        str(report.kept),
+        str(report.loaded),
         str(len(report.write.written)),
         str(len(report.write.unchanged)),
         str(len(report.write.removed)),

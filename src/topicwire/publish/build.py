@@ -18,10 +18,12 @@ stays as the last good publish left it.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -197,7 +199,8 @@ class UnitKeys:
 
     def __init__(self, snapshot: Snapshot, shown_providers: Mapping[str, Provider]) -> None:
         self.snapshot = snapshot
-        self.providers = shown_providers
+        #: each outlet's registry entry as the pages show it (its logo's copy), as text
+        self.providers = {domain: repr(p) for domain, p in shown_providers.items()}
         topics = [(t.id, t.name, t.parent) for t in snapshot.topics]
         self.code = code_version()
         self.chrome = _key(
@@ -226,7 +229,7 @@ class UnitKeys:
             info.copy_of_id,
             snapshot.slugs.get(article_id),
             article_id in snapshot.articles,
-            repr(provider),
+            provider,
         )
 
     @functools.cache  # noqa: B019 - one instance per publish
@@ -288,10 +291,38 @@ def publish_site(
     now: datetime | None = None,
     full: bool = False,
     out: Path | None = None,
+    on_render: Callable[[int, int], None] | None = None,
 ) -> PublishReport:
     """Render what changed and write ``out/`` (see the module docstring); ``full`` renders
     every unit again whatever the last publish left; ``out`` writes elsewhere than the site's
-    ``out/``."""
+    ``out/``. ``on_render(done, total)`` is called as units are rendered (a progress bar)."""
+    with _collector_paused():
+        return _publish(site, store, include_unpublished, now, full, out, on_render)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the publish: it allocates hundreds of thousands of
+    objects (the index, the manifest) that live until the end, and the collector would scan
+    them again and again (a fifth of an incremental publish at 20,000 articles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _publish(
+    site: Site,
+    store: Store,
+    include_unpublished: bool,
+    now: datetime | None,
+    full: bool,
+    out: Path | None,
+    on_render: Callable[[int, int], None] | None,
+) -> PublishReport:
     started = time.perf_counter()
     target = site.out_dir if out is None else out
     moment = (now or datetime.now(UTC)).astimezone(UTC)
@@ -323,10 +354,14 @@ def publish_site(
     api = JsonApi(snapshot)
 
     units: dict[str, tuple[str, Files | None]] = {}
+    done = 0
     for unit, (key, kind, ident) in wanted.items():
         if unit not in stale:
             units[unit] = (key, None)
             continue
+        done += 1
+        if on_render is not None and (done % 200 == 0 or done == len(stale)):
+            on_render(done, len(stale))
         rendered: Files = {}
         if kind == "rec":
             item = snapshot.articles[ident]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -35,8 +36,13 @@ class ExportReport:
 
 def record_filename(article: Article, taken: set[str] | None = None) -> str:
     """``YYYY-MM-DD-slug.md`` as on the reference site; ``-2``, ``-3``... if the name is taken."""
-    day = article.published_at.strftime("%Y-%m-%d") if article.published_at else UNDATED
-    stem = f"{day}-{slugify(article.title) or 'untitled'}"
+    return record_name(article.title, article.published_at, taken)
+
+
+def record_name(title: str, published_at: datetime | None, taken: set[str] | None = None) -> str:
+    """:func:`record_filename` of an article with this title and publication time."""
+    day = published_at.strftime("%Y-%m-%d") if published_at else UNDATED
+    stem = f"{day}-{slugify(title) or 'untitled'}"
     name = f"{stem}.md"
     number = 1
     while taken is not None and name in taken:

@@ -20,7 +20,7 @@ ISO 8601 in UTC to the second (``2026-11-20T15:00:00Z``). Paths are URL paths on
 (``/news/<slug>/``), under the path of ``snapshot.base_url`` when it has one. ``webUrl`` is the
 article's URL at its outlet, ``sourceUrl`` the URL it was found at. Strings are kept as received:
 JSON is data, not HTML, so escaping markup is left to whoever renders it. Output is
-deterministic (stable order, ``indent=1``, UTF-8, a final newline), so a file's bytes only change
+deterministic (stable order, compact, UTF-8, a final newline), so a file's bytes only change
 when its content does.
 """
 
@@ -74,7 +74,8 @@ def _schema_text(name: str) -> str:
 
 def _dump(data: dict[str, Any]) -> bytes:
     """``data`` as UTF-8 JSON; a lone surrogate (not encodable) becomes U+FFFD."""
-    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # compact: the C encoder (an indented dump runs Python's, several times slower), and smaller
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

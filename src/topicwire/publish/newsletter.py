@@ -15,6 +15,7 @@ saying so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -116,14 +117,23 @@ def render_newsletter(snapshot: Snapshot, day: dt.date) -> dict[str, bytes]:
 
 
 def top_stories(
-    snapshot: Snapshot, topic: Topic, day: dt.date, limit: int = STORIES_PER_TOPIC
+    snapshot: Snapshot,
+    topic: Topic,
+    day: dt.date,
+    limit: int = STORIES_PER_TOPIC,
+    *,
+    on_day: Mapping[int, list[int]] | None = None,
 ) -> list[PublishedStory]:
     """Stories with a published article carrying ``topic`` published on ``day`` (UTC): hottest
-    first, then by coverage, then newest id; at most ``limit``."""
+    first, then by coverage, then newest id; at most ``limit``. ``on_day`` is
+    :func:`published_on_day` when the caller has it already."""
+    if on_day is None:
+        on_day = published_on_day(snapshot, day)
+    index = snapshot.index
     found = [
-        story
-        for story in snapshot.stories.values()
-        if any(topic.name in snapshot.index[i].topics for i in _published_on(snapshot, story, day))
+        snapshot.stories[story_id]
+        for story_id, ids in on_day.items()
+        if any(topic.name in index[i].topics for i in ids)
     ]
     found.sort(key=lambda s: (s.heat, len(s.article_ids), s.id), reverse=True)
     return found[:limit]
@@ -133,8 +143,9 @@ def build_digest(snapshot: Snapshot, day: dt.date) -> Digest:
     """The digest of ``day``: one section per topic that has stories that day, in taxonomy
     order (none at all for an empty day)."""
     sections = []
+    on_day = published_on_day(snapshot, day)
     for topic in snapshot.topics:
-        stories = top_stories(snapshot, topic, day)
+        stories = top_stories(snapshot, topic, day, on_day=on_day)
         if stories:
             sections.append(
                 DigestSection(
@@ -152,6 +163,17 @@ def build_digest(snapshot: Snapshot, day: dt.date) -> Digest:
         home=snapshot.url(""),
         sections=tuple(sections),
     )
+
+
+def published_on_day(snapshot: Snapshot, day: dt.date) -> dict[int, list[int]]:
+    """Story id -> the ids of its published articles published on ``day``, for the stories
+    that have any."""
+    found = {}
+    for story in snapshot.stories.values():
+        ids = _published_on(snapshot, story, day)
+        if ids:
+            found[story.id] = ids
+    return found
 
 
 def _published_on(snapshot: Snapshot, story: PublishedStory, day: dt.date) -> list[int]:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import overload
 
 from topicwire.model import Article, Provider, Topic
-from topicwire.publish.export import record_filename
+from topicwire.publish.export import record_filename, record_name
 from topicwire.store import Store
 from topicwire.store.reading import ArticleInfo
 from topicwire.store.stories import StorySummary
@@ -244,12 +244,18 @@ class Snapshot:
         """Published articles, newest first (ties by id, highest first)."""
         return Listing(self._published_ids, self.articles)
 
+    @functools.cached_property
+    def _by_topic(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        index = self.index
+        for article_id in self._published_ids:  # newest first, so each list is too
+            for name in index[article_id].topics:
+                found.setdefault(name, []).append(article_id)
+        return found
+
     def in_topic(self, topic: Topic) -> Listing:
         """Published articles carrying ``topic`` (by name), newest first."""
-        index = self.index
-        return Listing(
-            [i for i in self._published_ids if topic.name in index[i].topics], self.articles
-        )
+        return Listing(self._by_topic.get(topic.name, ()), self.articles)
 
     def is_published(self, article_id: int) -> bool:
         """Whether ``article_id`` is one of the snapshot's published articles."""
@@ -325,8 +331,7 @@ def slugs_for(articles: Sequence[tuple[int, Article]]) -> dict[int, str]:
 
 def slug_of(info: ArticleInfo, taken: set[str]) -> str:
     """``YYYY-MM-DD-slug`` of an indexed article (``taken`` as in :func:`slugs_for`)."""
-    stand_in = Article(title=info.title, published_at=info.published_at)
-    return record_filename(stand_in, taken).removesuffix(".md")
+    return record_name(info.title, info.published_at, taken).removesuffix(".md")
 
 
 def load_snapshot(
