@@ -229,7 +229,18 @@ def test_merge_split_and_review(stories_site: Path) -> None:
 
 def _publish_counts(output: str) -> dict[str, int]:
     """The publish table's row, by column."""
-    names = ("articles stories topics images rendered kept read written unchanged removed").split()
+    names = [
+        "articles",
+        "stories",
+        "topics",
+        "images",
+        "rendered",
+        "kept",
+        "read",
+        "written",
+        "unchanged",
+        "removed",
+    ]
     row = re.search(r"^\s*" + r"\s+".join([r"(\d+)"] * len(names)) + r"\s*$", output, re.M)
     assert row is not None, output
     return dict(zip(names, map(int, row.groups()), strict=True))

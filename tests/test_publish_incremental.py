@@ -19,6 +19,7 @@ from golden_corpus import NOW, corpus, fill_store, later_article, make_site, new
 from topicwire.cluster.stage import stage_for_site
 from topicwire.enrich.embed import Embedder, default_embedder
 from topicwire.model import Image, Provider
+from topicwire.publish import build
 from topicwire.publish.build import PublishReport, publish_site
 from topicwire.publish.writer import MANIFEST
 from topicwire.site import Site
@@ -166,3 +167,25 @@ def test_a_second_article_with_the_same_slug_matches_a_full_publish(checked: Che
     assert any(
         path.endswith("-2/index.html") for path in tree(checked.site.out_dir) if "news/" in path
     )
+
+
+def test_forked_workers_render_what_one_process_renders(
+    tmp_path: Path, store_url: str, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large publish renders in forked workers, each reading its articles over connections
+    of its own (SQLite and PostgreSQL): the output is the same, and the parent's store still
+    works afterwards."""
+    site = make_site(tmp_path / "site")
+    with Store.open(store_url) as store:
+        fill_store(site, store, corpus())
+        stage_for_site(site, store, embedder=embedder).run(now=NOW)
+        alone = publish_site(site, store, now=NOW, out=tmp_path / "alone")
+        monkeypatch.setattr(build, "PARALLEL_MIN", 1)
+        monkeypatch.setattr(build, "PART_SIZE", 4)
+        monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+        forked = publish_site(site, store, now=NOW, out=tmp_path / "forked")
+        assert (alone.workers, forked.workers) == (1, 2)
+        assert forked.rendered == alone.rendered > 8
+        assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
+        assert store.count_articles() == len(corpus())
+        assert publish_site(site, store, now=NOW, out=tmp_path / "forked").rendered == 0

@@ -443,3 +443,40 @@ def test_a_second_concurrent_publish_is_refused(tmp_path: Path) -> None:
         assert tree(out) == before
     # released: the next publish goes ahead
     assert write_tree(out, {"index.html": b"other"}).written == ["index.html"]
+
+
+def test_a_first_publish_is_built_whole_and_renamed_into_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    calls = 0
+    real = writer._put
+
+    def failing(target: Path, data: bytes | Path) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        real(target, data)
+
+    monkeypatch.setattr(writer, "_put", failing)
+    with pytest.raises(PublishError, match="No space left"):
+        write_tree(out, {"a/index.html": b"a", "b/index.html": b"b"})
+    # nothing half-built is left where the site is served from, nor beside it
+    assert not out.exists()
+    assert not out.with_name("out.stage").exists()
+
+    monkeypatch.setattr(writer, "_put", real)
+    report = write_tree(out, {"a/index.html": b"a", "b/index.html": b"b"})
+    assert report.written == ["a/index.html", "b/index.html"]
+    assert (out / "b/index.html").read_bytes() == b"b"
+    assert set(read_manifest(out)) == {"a/index.html", "b/index.html"}
+
+
+def test_a_first_publish_killed_before_its_rename_is_discarded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    tree = out.with_name("out.stage") / "tree"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a/index.html").write_bytes(b"half")
+    recover(out)
+    assert not out.exists() and not tree.exists()

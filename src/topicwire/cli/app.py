@@ -60,8 +60,9 @@ def opened(site_dir: Path | None) -> Iterator[tuple[Site, Store]]:
         store.close()
 
 
-def progress_bar() -> Progress:
-    """A progress bar on stderr that disappears when done."""
+def progress_bar(*, threaded: bool = True) -> Progress:
+    """A progress bar on stderr that disappears when done. ``threaded=False``: no refresh
+    thread (the caller's updates redraw it), for work that forks processes."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -69,6 +70,7 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        auto_refresh=threaded,
     )
 
 

@@ -36,11 +36,13 @@ def publish(
 
     Only pages whose inputs changed are rendered and only changed files are written; a failed
     publish leaves the previous out/ as it was."""
-    with opened(site) as (opened_site, store), progress_bar() as progress:
+    # no refresh thread: a large publish forks its renderers
+    with opened(site) as (opened_site, store), progress_bar(threaded=False) as progress:
         task = progress.add_task("Rendering", total=None)
 
         def rendered(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            progress.refresh()
 
         report = publish_site(
             opened_site, store, include_unpublished=everything, full=full, on_render=rendered

@@ -21,6 +21,8 @@ import functools
 import gc
 import hashlib
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -73,7 +75,11 @@ class PublishReport:
     kept: int = 0
     #: articles read from the store (an incremental publish reads only what it shows)
     loaded: int = 0
+    #: processes that rendered the units (1: this one)
+    workers: int = 1
     seconds: float = 0.0
+    #: seconds by step: snapshot, keys, units, shared pages, write
+    steps: dict[str, float] = field(default_factory=dict)
     write: WriteReport = field(default_factory=WriteReport)
 
 
@@ -292,12 +298,14 @@ def publish_site(
     full: bool = False,
     out: Path | None = None,
     on_render: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
 ) -> PublishReport:
     """Render what changed and write ``out/`` (see the module docstring); ``full`` renders
     every unit again whatever the last publish left; ``out`` writes elsewhere than the site's
-    ``out/``. ``on_render(done, total)`` is called as units are rendered (a progress bar)."""
+    ``out/``. ``on_render(done, total)`` is called as units are rendered (a progress bar).
+    ``parallel=False`` renders in this process even when there is a lot to render."""
     with _collector_paused():
-        return _publish(site, store, include_unpublished, now, full, out, on_render)
+        return _publish(site, store, include_unpublished, now, full, out, on_render, parallel)
 
 
 @contextmanager
@@ -322,6 +330,7 @@ def _publish(
     full: bool,
     out: Path | None,
     on_render: Callable[[int, int], None] | None,
+    parallel: bool,
 ) -> PublishReport:
     started = time.perf_counter()
     target = site.out_dir if out is None else out
@@ -329,6 +338,7 @@ def _publish(
     snapshot = site_snapshot(
         site, store, include_unpublished=include_unpublished, now=moment, histories=False
     )
+    steps = {"snapshot": time.perf_counter() - started}
     previous = {} if full else unit_keys(target)
     shown, logos = site_images(snapshot, site.images_dir)
     keys = UnitKeys(snapshot, shown.providers)
@@ -343,42 +353,29 @@ def _publish(
         wanted[f"story:{story_id}"] = (keys.story_files(story_id), "story", story_id)
     stale = {unit: v for unit, v in wanted.items() if previous.get(unit) != v[0]}
 
+    steps["keys"] = time.perf_counter() - started - sum(steps.values())
     stories = [i for _, kind, i in stale.values() if kind == "story"]
     snapshot = with_histories(snapshot, store, stories)
     shown, _ = site_images(snapshot, site.images_dir)
-    needed = {i for _, kind, i in stale.values() if kind != "story"}
-    needed.update(m for s in stories for m in snapshot.stories[s].article_ids)
-    snapshot.prefetch(sorted(needed))
     sources = [(source.url, source.title) for source in store.list_sources()]
     html = SiteRenderer(shown, sources)
     api = JsonApi(snapshot)
+    job = _RenderJob(snapshot, shown, html, api, site.images_dir)
 
-    units: dict[str, tuple[str, Files | None]] = {}
+    units: dict[str, tuple[str, Files | None]] = {
+        unit: (key, None) for unit, (key, _kind, _ident) in wanted.items() if unit not in stale
+    }
+    parts = _parts([(unit, *value) for unit, value in stale.items()])
+    workers = _workers(len(stale)) if parallel else 1
     done = 0
-    for unit, (key, kind, ident) in wanted.items():
-        if unit not in stale:
-            units[unit] = (key, None)
-            continue
-        done += 1
-        if on_render is not None and (done % 200 == 0 or done == len(stale)):
+    for rendered in _render_all(job, store, parts, workers):
+        for unit, key, outputs in rendered:
+            units[unit] = (key, outputs)
+        done += len(rendered)
+        if on_render is not None:
             on_render(done, len(stale))
-        rendered: Files = {}
-        if kind == "rec":
-            item = snapshot.articles[ident]
-            rendered[item.record_path] = dump_record(item.article).encode("utf-8")
-        elif kind == "page":
-            item = shown.articles[ident]
-            rendered[f"{item.page_path}index.html"] = html.article_page(item)
-        elif kind == "img":
-            member = snapshot.member(ident)
-            if member is not None:
-                rendered.update(article_images(member, site.images_dir))
-        else:
-            story = html.story_pages[ident]
-            rendered[f"{story.page_path}index.html"] = html.story_page(story)
-            rendered[story_json_path(story)] = api.story_json(snapshot.stories[ident])
-        units[unit] = (key, rendered)
 
+    steps["units"] = time.perf_counter() - started - sum(steps.values())
     files: Files = {}
     files.update(html.shared_pages())
     files.update(api.shared_files())
@@ -393,11 +390,131 @@ def _publish(
         images=sum(1 for unit in wanted if unit.startswith("img:")),
         rendered=len(stale),
         kept=len(wanted) - len(stale),
+        workers=workers if len(parts) > 1 else 1,
     )
     report.loaded = _loaded(snapshot)
+    steps["shared"] = time.perf_counter() - started - sum(steps.values())
     report.write = write_tree(target, files, units=units, keep=KEEP)
+    steps["write"] = time.perf_counter() - started - sum(steps.values())
+    report.steps = steps
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: units rendered in one piece of work (a batch of articles read together)
+PART_SIZE = 600
+#: below this many units to render, one process does it (forking costs more than it saves)
+PARALLEL_MIN = 3000
+
+Unit = tuple[str, str, str, int]  # unit id, key, kind, id
+
+
+@dataclass
+class _RenderJob:
+    """What rendering a unit needs: the snapshot (raw and as the site shows it) and the
+    renderers. Forked workers inherit it."""
+
+    snapshot: Snapshot
+    shown: Snapshot
+    html: SiteRenderer
+    api: JsonApi
+    images_dir: Path
+
+    def render(self, part: list[Unit]) -> list[tuple[str, str, Files]]:
+        """Render ``part``: its articles are read in batches first."""
+        snapshot = self.snapshot
+        needed: set[int] = set()
+        for _unit, _key, kind, ident in part:
+            if kind == "story":
+                needed.update(snapshot.stories[ident].article_ids)
+            else:
+                needed.add(ident)
+                info = snapshot.index.get(ident)
+                if info is not None and info.copy_of_id is not None:
+                    needed.add(info.copy_of_id)
+        snapshot.prefetch(sorted(needed))
+        return [(unit, key, self.render_one(kind, ident)) for unit, key, kind, ident in part]
+
+    def render_one(self, kind: str, ident: int) -> Files:
+        """The files of one unit."""
+        rendered: Files = {}
+        if kind == "rec":
+            item = self.snapshot.articles[ident]
+            rendered[item.record_path] = dump_record(item.article).encode("utf-8")
+        elif kind == "page":
+            item = self.shown.articles[ident]
+            rendered[f"{item.page_path}index.html"] = self.html.article_page(item)
+        elif kind == "img":
+            member = self.snapshot.member(ident)
+            if member is not None:
+                rendered.update(article_images(member, self.images_dir))
+        else:
+            story = self.html.story_pages[ident]
+            rendered[f"{story.page_path}index.html"] = self.html.story_page(story)
+            rendered[story_json_path(story)] = self.api.story_json(self.snapshot.stories[ident])
+        return rendered
+
+
+def _parts(stale: list[Unit]) -> list[list[Unit]]:
+    """The units to render in pieces of about :data:`PART_SIZE`, an article's units (record,
+    page, images) together so each piece reads its articles once."""
+    by_article: dict[int, list[Unit]] = {}
+    stories: list[Unit] = []
+    for unit in stale:
+        if unit[2] == "story":
+            stories.append(unit)
+        else:
+            by_article.setdefault(unit[3], []).append(unit)
+    parts: list[list[Unit]] = []
+    current: list[Unit] = []
+    for group in [*by_article.values(), *([u] for u in stories)]:
+        current.extend(group)
+        if len(current) >= PART_SIZE:
+            parts.append(current)
+            current = []
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _workers(count: int) -> int:
+    """Processes to render ``count`` units with: all cores for a large publish (POSIX only).
+
+    The workers are forked: they render templates and read the store over connections of their
+    own, and touch no lock another thread of the parent could hold (logging's are reset at
+    fork). A caller that cannot fork (a server handling requests on threads) passes
+    ``parallel=False`` to :func:`publish_site`."""
+    if count < PARALLEL_MIN or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+#: the job forked workers render from (set by the parent just before it forks)
+_JOB: _RenderJob | None = None
+
+
+def _render_part(part: list[Unit]) -> list[tuple[str, str, Files]]:
+    assert _JOB is not None, "a render worker without a job"
+    return _JOB.render(part)
+
+
+def _render_all(
+    job: _RenderJob, store: Store, parts: list[list[Unit]], workers: int
+) -> Iterator[list[tuple[str, str, Files]]]:
+    """Each part rendered, in this process or, for a large publish, in forked workers (each
+    reads its own articles through its own database connections)."""
+    if workers <= 1 or len(parts) <= 1:
+        for part in parts:
+            yield job.render(part)
+        return
+    global _JOB
+    _JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=store.after_fork) as pool:
+            yield from pool.imap_unordered(_render_part, parts)
+    finally:
+        _JOB = None
 
 
 def _loaded(snapshot: Snapshot) -> int:

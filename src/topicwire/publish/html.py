@@ -13,6 +13,7 @@ Output is deterministic: the same snapshot gives the same bytes (the only clock 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -112,10 +113,12 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=4096)
 def _human(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -259,6 +262,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates ship with the package: no need to stat them on every page
+        auto_reload=False,
     )
     env.filters["iso"] = _iso
     env.filters["human"] = _human

@@ -504,6 +504,9 @@ def _write(
         return report
 
     stage = _paths(out)[0]
+    if not out.exists():
+        _first(out, stage, writes, manifest)
+        return report
     try:
         ops = _stage(stage, writes, removed, manifest)
     except OSError as exc:
@@ -517,6 +520,28 @@ def _write(
             "the next publish (or recover) finishes it"
         ) from exc
     return report
+
+
+def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifest: str) -> None:
+    """The first publish: the tree is built whole in ``out.stage/tree`` and renamed to
+    ``out`` (one file creation per file, no journal: the rename is the commit; a stage left
+    without a journal is discarded by :func:`recover`)."""
+    tree = stage / "tree"
+    try:
+        tree.mkdir(parents=True)
+        root = str(tree)
+        made: set[str] = {root}
+        for path, data in writes:
+            folder = f"{root}/{path}".rpartition("/")[0]
+            if folder not in made:
+                _mkdirs(folder, made)
+            _put(Path(f"{root}/{path}"), data)
+        _write_synced(tree / MANIFEST, manifest)
+        os.replace(tree, out)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise PublishError(f"could not write {out}: {exc}") from exc
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def _refuse_folder_clashes(wanted: Mapping[str, str], written: Sequence[str]) -> None:

@@ -60,6 +60,13 @@ class Store:
         """
         return cls(open_engine(url))
 
+    def after_fork(self) -> None:
+        """Call first thing in a child process forked while this store was open: the child
+        opens connections of its own instead of sharing the parent's (the parent's pool is left
+        to the parent)."""
+        if self._engine is not None:
+            self._engine.dispose(close=False)
+
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine (for tests and tools; stages use the methods)."""
