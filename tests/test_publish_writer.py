@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -89,11 +89,8 @@ def test_files_can_be_linked_from_a_cache(tmp_path: Path) -> None:
     assert write_tree(out, {"images/ab.jpg": cached}).unchanged == ["images/ab.jpg"]
 
 
-def test_a_failed_write_leaves_the_previous_tree_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    write_tree(out, {"index.html": b"good", "a.json": b"1"})
+def fail_second_put(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, bytes | Path], None]:
+    """Make the second file the writer stages fail as a full disk would; the real ``_put``."""
     calls = 0
     real = writer._put
 
@@ -105,6 +102,15 @@ def test_a_failed_write_leaves_the_previous_tree_intact(
         real(target, data)
 
     monkeypatch.setattr(writer, "_put", failing)
+    return real
+
+
+def test_a_failed_write_leaves_the_previous_tree_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"good", "a.json": b"1"})
+    fail_second_put(monkeypatch)
     with pytest.raises(PublishError, match="No space left"):
         write_tree(out, {"index.html": b"bad", "a.json": b"2", "b.json": b"3"})
     assert (out / "index.html").read_bytes() == b"good"
@@ -449,17 +455,7 @@ def test_a_first_publish_is_built_whole_and_renamed_into_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    calls = 0
-    real = writer._put
-
-    def failing(target: Path, data: bytes | Path) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise OSError(28, "No space left on device")
-        real(target, data)
-
-    monkeypatch.setattr(writer, "_put", failing)
+    real = fail_second_put(monkeypatch)
     with pytest.raises(PublishError, match="No space left"):
         write_tree(out, {"a/index.html": b"a", "b/index.html": b"b"})
     # nothing half-built is left where the site is served from, nor beside it
