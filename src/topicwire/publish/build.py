@@ -275,11 +275,12 @@ class UnitKeys:
         related items link to."""
         snapshot = self.snapshot
         info = snapshot.index[article_id]
-        story = (
-            self.story(info.story_id)
-            if info.story_id is not None and info.story_id in has_page
-            else None
-        )
+        story = None
+        if info.story_id is not None and info.story_id in has_page:
+            shown = snapshot.stories[info.story_id]
+            # what an article page shows of its story: its link, title and heat, and whether
+            # this article is its original report
+            story = (shown.id, shown.title, shown.heat, shown.original_id)
         source = self.article(info.copy_of_id) if info.copy_of_id is not None else None
         links = [(pos, target, snapshot.page_path(target)) for pos, target in info.related_targets]
         return _key(self.chrome, self.article(article_id), story, source, links)
