@@ -70,3 +70,14 @@ def test_the_index_follows_the_stored_articles(store: Store) -> None:
     assert store.article_index()[target_id].story_id == story
     store.set_editor_published(target_id, False)
     assert store.article_index()[target_id].published is False
+
+
+def test_a_lean_read_leaves_out_only_the_text_and_the_embedding(store: Store) -> None:
+    article = _article("lean", "A report with a long text", text="Every word of it. " * 400)
+    (article_id,) = store.upsert_articles([article]).ids
+    full = store.get_articles([article_id])[article_id].article
+    lean = store.get_articles([article_id], lean=True)[article_id].article
+    assert full.text and lean.text is None and lean.embedding is None
+    assert lean.model_dump(exclude={"text", "embedding"}) == full.model_dump(
+        exclude={"text", "embedding"}
+    )

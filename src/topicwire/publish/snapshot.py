@@ -382,7 +382,7 @@ def load_snapshot(
     def load(ids: Sequence[int]) -> dict[int, PublishedArticle]:
         return {
             i: PublishedArticle(i, s.article, s.story_id, all_slugs[i], index[i].copy_of_id)
-            for i, s in store.get_articles(ids).items()
+            for i, s in store.get_articles(ids, lean=True).items()
         }
 
     return Snapshot(

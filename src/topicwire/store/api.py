@@ -26,6 +26,7 @@ from topicwire.store import stories as _stories
 from topicwire.store.articles import UpsertResult, url_hash
 from topicwire.store.engine import describe, open_engine, store_error, writer
 from topicwire.store.reading import (
+    LEAN,
     ArticleInfo,
     StoredArticle,
     article_index,
@@ -294,14 +295,17 @@ class Store:
                 session, since=since, story_ids=story_ids, unclustered=unclustered, ids=ids
             )
 
-    def get_articles(self, ids: Iterable[int]) -> dict[int, StoredArticle]:
-        """The stored articles among ``ids``, by id."""
+    def get_articles(self, ids: Iterable[int], *, lean: bool = False) -> dict[int, StoredArticle]:
+        """The stored articles among ``ids``, by id; ``lean``: without their full text and
+        embedding (``text``/``embedding`` are None), which a publish never shows."""
         wanted = sorted(set(ids))
         found: dict[int, StoredArticle] = {}
+        options = LEAN if lean else ()
         with self._session("reading articles") as session:
             for part in chunked(wanted):
-                rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(part)))
-                found.update((s.id, s) for s in load_articles(session, list(rows)))
+                query = select(ArticleRow).where(ArticleRow.id.in_(part)).options(*options)
+                rows = list(session.scalars(query))
+                found.update((s.id, s) for s in load_articles(session, rows, lean=lean))
         return found
 
     def story_links(self) -> list[tuple[str, int, int]]:

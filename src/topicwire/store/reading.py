@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from topicwire.model import Article, Image, Provider, RelatedItem
 from topicwire.store.codec import decode_extra, nested_from_json
@@ -185,8 +185,9 @@ def _children(session: Session, ids: Sequence[int]) -> _Children:
     return found
 
 
-def article_from_row(row: ArticleRow, children: _Children) -> Article:
-    """The ``Article`` an ``articles`` row and its children hold."""
+def article_from_row(row: ArticleRow, children: _Children, *, lean: bool = False) -> Article:
+    """The ``Article`` an ``articles`` row and its children hold; ``lean``: without its full
+    text and embedding (a row read with those columns deferred, see :data:`LEAN`)."""
     fields: dict[str, Any] = {
         "category": row.category,
         "title": row.title,
@@ -211,24 +212,31 @@ def article_from_row(row: ArticleRow, children: _Children) -> Article:
         "related": children.related[row.id],
         "secured": row.secured,
         "body": row.body,
-        "text": row.text,
+        "text": None if lean else row.text,
         "repairs": row.repairs or {},
         "meta": row.meta or {},
         "quality_signals": row.quality_signals or [],
-        "embedding": row.embedding,
+        "embedding": None if lean else row.embedding,
         "extra": decode_extra(row.extra),
     }
     return Article.model_validate(fields)
 
 
-def load_articles(session: Session, rows: Iterable[ArticleRow]) -> list[StoredArticle]:
-    """The stored articles of ``rows`` (in the same order), children loaded in a few queries."""
+#: query options that leave out what a publish never shows: the full text and the embedding
+LEAN = (defer(ArticleRow.text), defer(ArticleRow.embedding))
+
+
+def load_articles(
+    session: Session, rows: Iterable[ArticleRow], *, lean: bool = False
+) -> list[StoredArticle]:
+    """The stored articles of ``rows`` (in the same order), children loaded in a few queries;
+    ``lean`` when the rows were read with :data:`LEAN`."""
     rows = list(rows)
     children = _children(session, [row.id for row in rows])
     return [
         StoredArticle(
             id=row.id,
-            article=article_from_row(row, children),
+            article=article_from_row(row, children, lean=lean),
             story_id=row.story_id,
         )
         for row in rows
