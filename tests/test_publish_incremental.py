@@ -20,7 +20,8 @@ from topicwire.cluster.stage import stage_for_site
 from topicwire.enrich.embed import Embedder, default_embedder
 from topicwire.model import Image, Provider
 from topicwire.publish import build
-from topicwire.publish.build import PublishReport, publish_site
+from topicwire.publish.build import PublishReport, publish_site, site_snapshot
+from topicwire.publish.snapshot import SnapshotChanged
 from topicwire.publish.writer import MANIFEST
 from topicwire.site import Site
 from topicwire.store import Store
@@ -189,3 +190,14 @@ def test_forked_workers_render_what_one_process_renders(
         assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
         assert store.count_articles() == len(corpus())
         assert publish_site(site, store, now=NOW, out=tmp_path / "forked").rendered == 0
+
+
+def test_an_article_deleted_during_a_publish_stops_it_with_a_clear_error(
+    checked: Checked,
+) -> None:
+    site, store = checked.site, checked.store
+    snapshot = site_snapshot(site, store, now=checked.moment)
+    victim = next(iter(snapshot.articles))
+    store.delete_articles([victim])
+    with pytest.raises(SnapshotChanged, match="deleted from the store during the publish"):
+        snapshot.prefetch([victim])

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import overload
 
+from topicwire.errors import TopicwireError
 from topicwire.model import Article, Provider, Topic
 from topicwire.publish.export import record_filename, record_name
 from topicwire.store import Store
@@ -85,6 +86,11 @@ class PublishedStory:
         return f"stories/{self.id}/"
 
 
+class SnapshotChanged(TopicwireError):
+    """An article the snapshot listed was deleted before the publish read it (nothing is
+    written; the next publish sees the store as it is)."""
+
+
 class LazyArticles(Mapping[int, PublishedArticle]):
     """A fixed set of article ids whose articles are read from the store when first needed.
 
@@ -129,7 +135,9 @@ class LazyArticles(Mapping[int, PublishedArticle]):
             got = self._load(part)
             lost = [i for i in part if i not in got]
             if lost:
-                raise KeyError(f"articles {lost} disappeared from the store during the publish")
+                raise SnapshotChanged(
+                    f"articles {lost} were deleted from the store during the publish; publish again"
+                )
             self._loaded.update(got)
 
     def values(self) -> Iterator[PublishedArticle]:  # type: ignore[override]
