@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import jinja2
 import lxml.html
 import pytest
 from lxml.html import HtmlElement
@@ -14,6 +16,7 @@ from publish_fixtures import HOSTILE_EXCERPT, HOSTILE_TITLE, NOW, make_snapshot
 from topicwire.model import Image
 from topicwire.publish.html import heat_chart_svg, heat_summary, render_site, safe_url
 from topicwire.publish.snapshot import Snapshot
+from topicwire.publish.templating import bytecode_cache
 
 SOURCES = [
     ("https://wire.example/feed.xml", "Wire Service feed"),
@@ -469,3 +472,24 @@ def test_a_chart_longer_than_a_day_labels_its_days() -> None:
     assert "19 Nov 22:00" in svg and "21 Nov 03:00" in svg
     short = heat_chart_svg(history[:5])
     assert "22:00" in short and "Nov" not in short
+
+
+def test_compiled_templates_are_cached_apart_for_environments_with_other_options(
+    tmp_path: Path,
+) -> None:
+    """Jinja's bytecode cache keys a template by name and source only: an environment that
+    autoescapes and one that does not must never share compiled code (the newsletter's plain
+    text once came out HTML-escaped that way)."""
+    (tmp_path / "page.j2").write_text("{{ value }}\n", encoding="utf-8")
+
+    def render(autoescape: bool) -> str:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(tmp_path),
+            autoescape=autoescape,
+            bytecode_cache=bytecode_cache(f"test autoescape={autoescape}"),
+        )
+        return env.get_template("page.j2").render(value="<b>&")
+
+    for _ in range(2):  # the second round loads each from the cache
+        assert render(True) == "&lt;b&gt;&amp;"
+        assert render(False) == "<b>&"

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 
 from topicwire.model import Article, Image, Topic
 from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+from topicwire.publish.templating import bytecode_cache
 
 #: how many stories the home page lists
 HOME_STORIES = 20
@@ -35,6 +37,7 @@ STYLESHEET = "static/site.css"
 FAVICON = "static/favicon.svg"
 #: Heat is a 0-100 score; the chart's y axis spans at least this.
 HEAT_SCALE = 100
+ORIGINAL_LABEL = "Original report"
 
 History = Sequence[tuple[datetime, int]]
 
@@ -79,6 +82,15 @@ class NavItem:
     text: str
     href: str
     path: str
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What every page around its content shows, rendered once (``_chrome.html.j2``)."""
+
+    head_links: Markup
+    header: Markup
+    footer: Markup
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,99 @@ def _picture(image: Image | None) -> Picture | None:
     if src is None:
         return None
     return Picture(src=src, alt=(image.title or "").strip(), width=image.width, height=image.height)
+
+
+# -- small fragments: Python, not Jinja macros ---------------------------------------------------
+#
+# The pieces every card and coverage line repeats are built here: a macro call costs Jinja a new
+# context per call, and these run a few hundred thousand times in a large publish. Every value
+# from a feed goes through ``escape``; the result is ``Markup`` so the templates insert it as is.
+
+
+def when_html(moment: datetime | None) -> Markup:
+    """``<time>`` with the UTC time, or "undated"."""
+    if not moment:
+        return Markup("<span>undated</span>")
+    return Markup(f'<time datetime="{_iso(moment)}">{_human(moment)}</time>')
+
+
+def picture_html(p: Picture, class_name: str, lazy: bool = True) -> Markup:
+    """An ``<img>`` (a picture without alt text is decorative: role presentation)."""
+    parts = [f'<img class="{escape(class_name)}" src="{escape(p.src)}" alt="{escape(p.alt)}"']
+    if not p.alt:
+        parts.append(' role="presentation"')
+    if p.width:
+        parts.append(f' width="{escape(p.width)}"')
+    if p.height:
+        parts.append(f' height="{escape(p.height)}"')
+    if lazy:
+        parts.append(' loading="lazy"')
+    parts.append(' decoding="async">')
+    return Markup("".join(parts))
+
+
+def link_html(text: str, href: str | None, external: bool) -> Markup:
+    """``text`` as a link to ``href`` (an outlet's page: ``rel="noopener"``), or plain."""
+    if not href:
+        return escape(text)
+    extra = ' rel="noopener" class="ext"' if external else ""
+    return Markup(f'<a href="{escape(href)}"{extra}>{escape(text)}</a>')
+
+
+def badge_html(label: str | None) -> Markup:
+    """ "Original report" or "Syndicated copy" as a badge."""
+    if not label:
+        return Markup("")
+    extra = " badge-original" if label == ORIGINAL_LABEL else ""
+    return Markup(f'<strong class="badge{extra}">{escape(label)}</strong>')
+
+
+def source_html(entry: Entry) -> Markup:
+    """The outlet's name, after its logo when the site holds a copy."""
+    logo = f"{picture_html(entry.logo, 'logo')} " if entry.logo else ""
+    return Markup(f'<span class="source">{logo}{escape(entry.provider)}</span>')
+
+
+def card_html(entry: Entry, heading: str = "h3") -> Markup:
+    """An article card: image, linked title, outlet, time, label and excerpt."""
+    lines = ['<article class="card">']
+    if entry.image:
+        lines.append(picture_html(entry.image, "card-image"))
+    lines.append('<div class="card-body">')
+    title = link_html(entry.title, entry.href, entry.external)
+    lines.append(f'<{heading} class="card-title">{title}</{heading}>')
+    label = f" · {badge_html(entry.label)}" if entry.label else ""
+    lines.append(f'<p class="meta">{source_html(entry)} · {when_html(entry.when)}{label}</p>')
+    if entry.excerpt:
+        lines.append(f'<p class="excerpt">{escape(entry.excerpt)}</p>')
+    lines.append("</div>")
+    lines.append("</article>")
+    return Markup("\n".join(lines))
+
+
+def coverage_line_html(entry: Entry, with_source: bool = True) -> Markup:
+    """A story's coverage item: label, linked title, (outlet and) time."""
+    original = " is-original" if entry.label == ORIGINAL_LABEL else ""
+    space = " " if entry.label else ""
+    title = link_html(entry.title, entry.href, entry.external)
+    source = f"{source_html(entry)} · " if with_source else ""
+    return Markup(
+        f'<li class="coverage-item{original}">\n'
+        f"{badge_html(entry.label)}{space}{title}\n"
+        f'<span class="meta">{source}{when_html(entry.when)}</span>\n'
+        "</li>"
+    )
+
+
+FRAGMENTS = {
+    "when": when_html,
+    "picture": picture_html,
+    "link": link_html,
+    "badge": badge_html,
+    "source": source_html,
+    "card": card_html,
+    "coverage_line": coverage_line_html,
+}
 
 
 # -- the heat chart -----------------------------------------------------------------------------
@@ -254,19 +359,30 @@ def heat_chart_svg(
 # -- the site -----------------------------------------------------------------------------------
 
 
+#: the site environment's compile options (they also name its compiled-template cache)
+_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """The site's template environment, shared by every renderer of the process (templates
+    are compiled once, and forked workers inherit them compiled)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("topicwire.publish", "templates"),
-        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         # the templates ship with the package: no need to stat them on every page
         auto_reload=False,
+        bytecode_cache=bytecode_cache(f"site {sorted(_OPTIONS.items())}"),
+        **_OPTIONS,
     )
     env.filters["iso"] = _iso
     env.filters["human"] = _human
+    env.globals.update(FRAGMENTS)
     return env
 
 
@@ -277,6 +393,11 @@ def stories_with_pages(snapshot: Snapshot) -> dict[int, PublishedStory]:
         for story in sorted(snapshot.stories.values(), key=lambda s: s.id)
         if any(i in snapshot.articles for i in story.article_ids)
     }
+
+
+def _site_template(name: str) -> bool:
+    """A template of the site's pages (the newsletter's have their own environment)."""
+    return name.endswith(".html.j2") and not name.startswith("newsletter")
 
 
 class SiteRenderer:
@@ -296,6 +417,8 @@ class SiteRenderer:
             *(NavItem(t.name, snapshot.url(f"topics/{t.id}/"), self.topic_path(t)) for t in roots),
             NavItem("About", snapshot.url("about/"), "about/index.html"),
         )
+        self._nav_paths = {item.path for item in self.nav}
+        self._chromes: dict[tuple[str | None, datetime | None], Chrome] = {}
 
     # paths
 
@@ -334,7 +457,7 @@ class SiteRenderer:
         image = next((i for i in article.images if i.is_cached), None)
         label = None
         if story is not None and story.original_id == item.id:
-            label = "Original report"
+            label = ORIGINAL_LABEL
         elif item.copy_of_id is not None:
             label = "Syndicated copy"
         return Entry(
@@ -358,16 +481,35 @@ class SiteRenderer:
 
     # rendering
 
+    def warm(self) -> None:
+        """Load every template now (forked workers then inherit them compiled)."""
+        for name in self.env.list_templates(filter_func=_site_template):
+            self.env.get_template(name)
+
+    def chrome(self, path: str) -> Chrome:
+        """The header and footer of the page at ``path``: only the home page shows the time
+        (other pages stay byte-identical between publishes unless their content changed) and a
+        page of the navigation is marked current; all other pages share one."""
+        current = path if path in self._nav_paths else None
+        moment = self.snapshot.generated_at if path == "index.html" else None
+        found = self._chromes.get((current, moment))
+        if found is None:
+            module: Any = self.env.get_template("_chrome.html.j2").make_module(
+                {"site_title": self.snapshot.title, "nav": self.nav, "url": self.snapshot.url}
+            )
+            found = Chrome(
+                head_links=Markup(module.head_links()),
+                header=Markup(module.header(current)),
+                footer=Markup(module.footer(moment)),
+            )
+            self._chromes[(current, moment)] = found
+        return found
+
     def render(self, template: str, path: str, **context: object) -> bytes:
         text = self.env.get_template(template).render(
             site_title=self.snapshot.title,
             lang=self.snapshot.locale or "en",
-            # only the home page shows the time: other pages stay byte-identical between
-            # publishes unless their content changed (incremental publishing)
-            generated_at=self.snapshot.generated_at if path == "index.html" else None,
-            nav=self.nav,
-            current=path,
-            url=self.snapshot.url,
+            chrome=self.chrome(path),
             canonical=self.snapshot.url(path.removesuffix("index.html"))
             if self.snapshot.base_url
             else None,

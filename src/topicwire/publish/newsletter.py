@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from topicwire.model import Article, Topic
 from topicwire.publish.feeds import one_line, outlet_url
 from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+from topicwire.publish.templating import bytecode_cache
 
 #: most stories listed under one topic
 STORIES_PER_TOPIC = 5
@@ -266,4 +267,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
+        bytecode_cache=bytecode_cache("newsletter: autoescape html.j2 only, trim, lstrip, keep"),
     )
