@@ -190,6 +190,11 @@ def test_forked_workers_render_what_one_process_renders(
         assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
         assert store.count_articles() == len(corpus())
         assert publish_site(site, store, now=NOW, out=tmp_path / "forked").rendered == 0
+        # a first publish has its workers write their files where out/ is built; a full
+        # publish over an existing out/ sends the bytes back to be compared and staged
+        again = publish_site(site, store, now=NOW, out=tmp_path / "forked", full=True)
+        assert again.rendered == alone.rendered and again.write.written == []
+        assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
 
 
 def test_an_article_deleted_during_a_publish_stops_it_with_a_clear_error(

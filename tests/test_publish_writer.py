@@ -15,6 +15,10 @@ from topicwire.publish.writer import (
     JOURNAL,
     MANIFEST,
     PublishError,
+    Written,
+    digest,
+    publishing,
+    put_fresh,
     read_manifest,
     recover,
     unit_keys,
@@ -476,3 +480,87 @@ def test_a_first_publish_killed_before_its_rename_is_discarded(tmp_path: Path) -
     (tree / "a/index.html").write_bytes(b"half")
     recover(out)
     assert not out.exists() and not tree.exists()
+
+
+# -- a publish held from render to write, and a first publish's files written early --------------
+
+
+def test_a_first_publish_takes_files_written_early_and_their_hashes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    made: set[str] = set()
+    with publishing(out) as publish:
+        fresh = publish.fresh_tree()
+        assert fresh is not None and fresh.is_dir() and not any(fresh.iterdir())
+        early = put_fresh(fresh, "stories/1/index.html", b"story one", made)
+        assert early == Written(digest(b"story one"))
+        report = publish.write(
+            {"index.html": b"home"},
+            units={"story:1": ("k1", {"stories/1/index.html": early})},
+        )
+    assert sorted(report.written) == ["index.html", "stories/1/index.html"]
+    assert tree(out) | {MANIFEST: b""} == {
+        "index.html": b"home",
+        "stories/1/index.html": b"story one",
+        MANIFEST: b"",
+    }
+    assert read_manifest(out)["stories/1/index.html"] == digest(b"story one")
+    assert unit_keys(out) == {"story:1": "k1"}
+    assert not out.with_name("out.stage").exists()
+    # the next publish compares with those hashes like any other: nothing to write
+    again = write_tree(
+        out,
+        {"index.html": b"home"},
+        units={"story:1": ("k1", {"stories/1/index.html": b"story one"})},
+    )
+    assert again.written == [] and again.removed == []
+
+
+def test_no_early_writes_once_out_exists(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"home"})
+    with publishing(out) as publish:
+        assert publish.fresh_tree() is None
+        # a hash without its file cannot be written into an existing out/
+        with pytest.raises(PublishError, match="first publish"):
+            publish.write({"index.html": Written(digest(b"x"))})
+    assert (out / "index.html").read_bytes() == b"home"
+
+
+def test_a_first_publish_that_fails_after_early_writes_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="renderer broke"), publishing(out) as publish:
+        fresh = publish.fresh_tree()
+        assert fresh is not None
+        put_fresh(fresh, "a/index.html", b"a", set())
+        raise RuntimeError("renderer broke")
+    assert not out.exists()
+    assert not out.with_name("out.stage").exists()
+    # and the next publish starts clean
+    assert write_tree(out, {"b.html": b"b"}).written == ["b.html"]
+    assert tree(out).keys() == {"b.html", MANIFEST}
+
+
+def test_two_early_writes_of_one_path_must_agree(tmp_path: Path) -> None:
+    fresh = tmp_path / "tree"
+    fresh.mkdir()
+    made: set[str] = set()
+    first = put_fresh(fresh, "news/x/index.html", b"same", made)
+    # a second worker (its own set of known folders) writing the same bytes is fine
+    assert put_fresh(fresh, "news/x/index.html", b"same", set()) == first
+    with pytest.raises(PublishError, match="differ"):
+        put_fresh(fresh, "news/x/index.html", b"other", made)
+    with pytest.raises(PublishError, match="outside out/"):
+        put_fresh(fresh, "../escape.html", b"x", made)
+    assert (fresh / "news/x/index.html").read_bytes() == b"same"
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_a_publish_holds_the_lock_from_render_to_write(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"index.html": b"home"})
+    with publishing(out) as publish:
+        # a second publish (or a writer of out/) started meanwhile is refused at once
+        with pytest.raises(PublishError, match="another publish is writing"):
+            write_tree(out, {"index.html": b"other"})
+        publish.write({"index.html": b"mine"})
+    assert (out / "index.html").read_bytes() == b"mine"

@@ -46,7 +46,7 @@ from topicwire.publish.snapshot import (
     load_snapshot,
     with_histories,
 )
-from topicwire.publish.writer import WriteReport, unit_keys, write_tree
+from topicwire.publish.writer import Output, Publishing, WriteReport, publishing, put_fresh
 from topicwire.record import dump_record
 from topicwire.site import Site
 from topicwire.store import Store
@@ -58,7 +58,7 @@ KEEP = ("newsletters/",)
 #: modules besides ``topicwire.publish`` whose code shapes the outputs (part of every key)
 RENDERING_MODULES = ("model.py", "record.py", "yamlout.py", "text.py", "imagecache.py")
 
-Files = dict[str, bytes | Path]
+Files = dict[str, Output]
 
 
 @dataclass
@@ -305,8 +305,9 @@ def publish_site(
     every unit again whatever the last publish left; ``out`` writes elsewhere than the site's
     ``out/``. ``on_render(done, total)`` is called as units are rendered (a progress bar).
     ``parallel=False`` renders in this process even when there is a lot to render."""
-    with _collector_paused():
-        return _publish(site, store, include_unpublished, now, full, out, on_render, parallel)
+    target = site.out_dir if out is None else out
+    with _collector_paused(), publishing(target) as publish:
+        return _publish(site, store, publish, include_unpublished, now, full, on_render, parallel)
 
 
 @contextmanager
@@ -326,21 +327,21 @@ def _collector_paused() -> Iterator[None]:
 def _publish(
     site: Site,
     store: Store,
+    publish: Publishing,
     include_unpublished: bool,
     now: datetime | None,
     full: bool,
-    out: Path | None,
     on_render: Callable[[int, int], None] | None,
     parallel: bool,
 ) -> PublishReport:
     started = time.perf_counter()
-    target = site.out_dir if out is None else out
+    target = publish.out
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     snapshot = site_snapshot(
         site, store, include_unpublished=include_unpublished, now=moment, histories=False
     )
     steps = {"snapshot": time.perf_counter() - started}
-    previous = {} if full else unit_keys(target)
+    previous = {} if full else publish.unit_keys()
     shown, logos = site_images(snapshot, site.images_dir)
     keys = UnitKeys(snapshot, shown.providers)
     pages = stories_with_pages(snapshot)
@@ -361,7 +362,8 @@ def _publish(
     sources = [(source.url, source.title) for source in store.list_sources()]
     html = SiteRenderer(shown, sources)
     api = JsonApi(snapshot)
-    job = _RenderJob(snapshot, shown, html, api, site.images_dir)
+    # a first publish: the units' files go straight where out/ is built
+    job = _RenderJob(snapshot, shown, html, api, site.images_dir, publish.fresh_tree())
 
     units: dict[str, tuple[str, Files | None]] = {
         unit: (key, None) for unit, (key, _kind, _ident) in wanted.items() if unit not in stale
@@ -369,20 +371,22 @@ def _publish(
     parts = _parts([(unit, *value) for unit, value in stale.items()])
     workers = _workers(len(stale)) if parallel else 1
     done = 0
-    for rendered in _render_all(job, store, parts, workers):
-        for unit, key, outputs in rendered:
-            units[unit] = (key, outputs)
-        done += len(rendered)
-        if on_render is not None:
-            on_render(done, len(stale))
-
+    with _rendering(job, store, parts, workers) as results:
+        # the pages every publish renders, in this process while the workers render the units
+        files: Files = {}
+        files.update(html.shared_pages())
+        files.update(api.shared_files())
+        files.update(render_feeds(snapshot))
+        files.update(render_newsletter(snapshot, moment.date()))
+        files.update(logos)
+        steps["shared"] = time.perf_counter() - started - sum(steps.values())
+        for rendered in results:
+            for unit, key, outputs in rendered:
+                units[unit] = (key, outputs)
+            done += len(rendered)
+            if on_render is not None:
+                on_render(done, len(stale))
     steps["units"] = time.perf_counter() - started - sum(steps.values())
-    files: Files = {}
-    files.update(html.shared_pages())
-    files.update(api.shared_files())
-    files.update(render_feeds(snapshot))
-    files.update(render_newsletter(snapshot, moment.date()))
-    files.update(logos)
     report = PublishReport(
         out=target,
         articles=len(snapshot.articles),
@@ -394,8 +398,7 @@ def _publish(
         workers=workers if len(parts) > 1 else 1,
     )
     report.loaded = _loaded(snapshot)
-    steps["shared"] = time.perf_counter() - started - sum(steps.values())
-    report.write = write_tree(target, files, units=units, keep=KEEP)
+    report.write = publish.write(files, units=units, keep=KEEP)
     steps["write"] = time.perf_counter() - started - sum(steps.values())
     report.steps = steps
     report.seconds = time.perf_counter() - started
@@ -420,6 +423,10 @@ class _RenderJob:
     html: SiteRenderer
     api: JsonApi
     images_dir: Path
+    #: where a first publish is built: rendered bytes are written there at once, and only
+    #: their hashes travel on (from a worker, much less to send than the pages)
+    fresh: Path | None = None
+    _made: set[str] = field(default_factory=set)
 
     def render(self, part: list[Unit]) -> list[tuple[str, str, Files]]:
         """Render ``part``: its articles are read in batches first."""
@@ -434,7 +441,13 @@ class _RenderJob:
                 if info is not None and info.copy_of_id is not None:
                     needed.add(info.copy_of_id)
         snapshot.prefetch(sorted(needed))
-        return [(unit, key, self.render_one(kind, ident)) for unit, key, kind, ident in part]
+        done = [(unit, key, self.render_one(kind, ident)) for unit, key, kind, ident in part]
+        if self.fresh is not None:
+            for _unit, _key, files in done:
+                for path, data in files.items():
+                    if isinstance(data, bytes):
+                        files[path] = put_fresh(self.fresh, path, data, self._made)
+        return done
 
     def render_one(self, kind: str, ident: int) -> Files:
         """The files of one unit."""
@@ -499,21 +512,23 @@ def _render_part(part: list[Unit]) -> list[tuple[str, str, Files]]:
     return _JOB.render(part)
 
 
-def _render_all(
+@contextmanager
+def _rendering(
     job: _RenderJob, store: Store, parts: list[list[Unit]], workers: int
-) -> Iterator[list[tuple[str, str, Files]]]:
-    """Each part rendered, in this process or, for a large publish, in forked workers (each
-    reads its own articles through its own database connections)."""
+) -> Iterator[Iterator[list[tuple[str, str, Files]]]]:
+    """Each part rendered, as an iterator: in this process (lazily, as it is read) or, for a
+    large publish, by forked workers that start at once (each reads its own articles through
+    its own database connections) while the caller renders something else."""
     if workers <= 1 or len(parts) <= 1:
-        for part in parts:
-            yield job.render(part)
+        yield (job.render(part) for part in parts)
         return
     global _JOB
     _JOB = job
+    job.html.warm()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=store.after_fork) as pool:
-            yield from pool.imap_unordered(_render_part, parts)
+            yield pool.imap_unordered(_render_part, parts)
     finally:
         _JOB = None
 

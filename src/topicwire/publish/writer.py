@@ -69,7 +69,16 @@ JOURNAL = "JOURNAL"
 STAGED_MANIFEST = "manifest"
 MANIFEST_VERSION = 2
 
-Output = bytes | Path
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An output a renderer already wrote where a first publish builds ``out/`` (see
+    :meth:`Publishing.fresh_tree` and :func:`put_fresh`): only its hash travels."""
+
+    digest: str
+
+
+Output = bytes | Path | Written
 Units = Mapping[str, tuple[str, Mapping[str, Output] | None]]
 
 _V = TypeVar("_V")
@@ -297,8 +306,10 @@ def _read_journal(stage: Path) -> list[list[str]] | None:
 # -- staging and applying ------------------------------------------------------------------------
 
 
-def _put(target: Path, data: bytes | Path) -> None:
+def _put(target: Path, data: Output) -> None:
     """Write one staged file: the bytes, or a hard link to (or else a copy of) the file."""
+    if isinstance(data, Written):
+        raise PublishError(f"{target} was written early, outside a first publish")
     if isinstance(data, Path):
         try:
             os.link(data, target)
@@ -403,6 +414,8 @@ def _apply(out: Path, stage: Path, ops: Sequence[Sequence[str]]) -> None:
 
 
 def _hash(data: Output) -> str:
+    if isinstance(data, Written):
+        return data.digest
     if isinstance(data, Path):
         # a file linked in (a cached image): its size and time stand for its content, so it is
         # never read; no path, so the manifest says nothing about where the site lives
@@ -426,19 +439,95 @@ def write_tree(
     takes its value from there; a path named by several units stays while any of them names it.
     Files already in ``out/`` under a ``keep`` prefix (``"newsletters/"``) are kept when nothing
     else names them. Every other file of the previous manifest is deleted."""
-    rendered: dict[str, Output] = {_check(path): data for path, data in files.items()}
-    given: dict[str, tuple[str, dict[str, Output] | None]] = {}
-    for unit, (key, outputs) in (units or {}).items():
-        if outputs is None:
-            given[unit] = (key, None)
-        else:
-            given[unit] = (key, {_check(path): data for path, data in outputs.items()})
+    with publishing(out) as publish:
+        return publish.write(files, units=units, keep=keep)
+
+
+class Publishing:
+    """One publish of ``out/`` in progress, from :func:`publishing`: the lock is held and an
+    interrupted earlier publish is finished, so everything here sees one consistent ``out/``."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._tree: Path | None = None
+
+    def unit_keys(self) -> dict[str, str]:
+        """Unit id -> key, as the last write recorded them (empty when there is none)."""
+        return {unit: key for unit, (key, _files) in _load(self.out).units.items()}
+
+    def fresh_tree(self) -> Path | None:
+        """For a first publish (no ``out/`` yet), the empty folder it is built in
+        (``out.stage/tree``), where renderers may write their files at once with
+        :func:`put_fresh`; None when ``out/`` exists (outputs then go to :meth:`write`)."""
+        if self._tree is None and not self.out.exists():
+            tree = _paths(self.out)[0] / "tree"
+            try:
+                tree.mkdir(parents=True)
+            except OSError as exc:
+                raise PublishError(f"could not start writing {self.out}: {exc}") from exc
+            self._tree = tree
+        return self._tree
+
+    def write(
+        self,
+        files: Mapping[str, Output],
+        *,
+        units: Units | None = None,
+        keep: tuple[str, ...] = (),
+    ) -> WriteReport:
+        """What :func:`write_tree` does, under this publish's lock."""
+        rendered: dict[str, Output] = {_check(path): data for path, data in files.items()}
+        given: dict[str, tuple[str, dict[str, Output] | None]] = {}
+        for unit, (key, outputs) in (units or {}).items():
+            if outputs is None:
+                given[unit] = (key, None)
+            else:
+                given[unit] = (key, {_check(path): data for path, data in outputs.items()})
+        return _write(self.out, rendered, given, keep, fresh=self._tree is not None)
+
+
+@contextmanager
+def publishing(out: Path) -> Iterator[Publishing]:
+    """Hold ``out/``'s lock for a whole publish (render and write): a second publish fails at
+    once. A first publish's files written early (:meth:`Publishing.fresh_tree`) are thrown
+    away when the publish fails."""
     with _locked(out):
         try:
             _recover(out)
         except OSError as exc:
             raise PublishError(f"could not finish the interrupted publish of {out}: {exc}") from exc
-        return _write(out, rendered, given, keep)
+        publish = Publishing(out)
+        try:
+            yield publish
+        except BaseException:
+            # a first publish never journals: what it wrote early is only a draft
+            if publish._tree is not None:
+                shutil.rmtree(_paths(out)[0], ignore_errors=True)
+            raise
+
+
+def put_fresh(tree: Path, path: str, data: bytes, made: set[str]) -> Written:
+    """Write ``data`` at ``path`` in a first publish's tree (:meth:`Publishing.fresh_tree`),
+    its folders made as needed (``made``: those known to exist). Two renderers writing one path
+    must agree on its bytes."""
+    path = _check(path)
+    target = f"{tree}/{path}"
+    folder = target.rpartition("/")[0]
+    try:
+        if folder not in made:
+            _mkdirs(folder, made)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            with open(target, "rb") as handle:
+                if handle.read() != data:
+                    raise PublishError(f"two outputs named {path!r} differ") from None
+        else:
+            with open(fd, "wb") as handle:
+                handle.write(data)
+    except OSError as exc:
+        raise PublishError(f"could not write {path!r}: {exc}") from exc
+    return Written(digest(data))
 
 
 def _write(
@@ -446,6 +535,8 @@ def _write(
     rendered: dict[str, Output],
     units: Mapping[str, tuple[str, dict[str, Output] | None]],
     keep: tuple[str, ...],
+    *,
+    fresh: bool = False,
 ) -> WriteReport:
     previous = _load(out)
     recorded: dict[str, tuple[str, list[str]]] = {}
@@ -504,9 +595,11 @@ def _write(
         return report
 
     stage = _paths(out)[0]
-    if not out.exists():
+    if fresh or not out.exists():
         _first(out, stage, writes, manifest)
         return report
+    if any(isinstance(data, Written) for _path, data in writes):
+        raise PublishError(f"{out} appeared during its first publish; publish again")
     try:
         ops = _stage(stage, writes, removed, manifest)
     except OSError as exc:
@@ -528,10 +621,12 @@ def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifes
     without a journal is discarded by :func:`recover`)."""
     tree = stage / "tree"
     try:
-        tree.mkdir(parents=True)
+        tree.mkdir(parents=True, exist_ok=True)
         root = str(tree)
         made: set[str] = {root}
         for path, data in writes:
+            if isinstance(data, Written):
+                continue  # already there
             folder = f"{root}/{path}".rpartition("/")[0]
             if folder not in made:
                 _mkdirs(folder, made)
