@@ -368,7 +368,7 @@ def _publish(
     units: dict[str, tuple[str, Files | None]] = {
         unit: (key, None) for unit, (key, _kind, _ident) in wanted.items() if unit not in stale
     }
-    parts = _parts([(unit, *value) for unit, value in stale.items()])
+    parts = _parts([(unit, *value) for unit, value in stale.items()], snapshot)
     workers = _workers(len(stale)) if parallel else 1
     done = 0
     with _rendering(job, store, parts, workers) as results:
@@ -469,19 +469,23 @@ class _RenderJob:
         return rendered
 
 
-def _parts(stale: list[Unit]) -> list[list[Unit]]:
-    """The units to render in pieces of about :data:`PART_SIZE`, an article's units (record,
-    page, images) together so each piece reads its articles once."""
-    by_article: dict[int, list[Unit]] = {}
-    stories: list[Unit] = []
+def _parts(stale: list[Unit], snapshot: Snapshot) -> list[list[Unit]]:
+    """The units to render in pieces of about :data:`PART_SIZE`: a story's units and those of
+    its articles together, so that a piece (a worker) reads each article once for its record,
+    its page and its story's page."""
+    groups: dict[tuple[str, int], list[Unit]] = {}
     for unit in stale:
-        if unit[2] == "story":
-            stories.append(unit)
+        kind, ident = unit[2], unit[3]
+        if kind == "story":
+            group = ("story", ident)
         else:
-            by_article.setdefault(unit[3], []).append(unit)
+            info = snapshot.index.get(ident)
+            story = info.story_id if info is not None else None
+            group = ("story", story) if story is not None else ("article", ident)
+        groups.setdefault(group, []).append(unit)
     parts: list[list[Unit]] = []
     current: list[Unit] = []
-    for group in [*by_article.values(), *([u] for u in stories)]:
+    for group in groups.values():
         current.extend(group)
         if len(current) >= PART_SIZE:
             parts.append(current)
