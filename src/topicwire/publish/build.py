@@ -485,8 +485,8 @@ def _parts(stale: list[Unit], snapshot: Snapshot) -> list[list[Unit]]:
         groups.setdefault(group, []).append(unit)
     parts: list[list[Unit]] = []
     current: list[Unit] = []
-    for group in groups.values():
-        current.extend(group)
+    for members in groups.values():
+        current.extend(members)
         if len(current) >= PART_SIZE:
             parts.append(current)
             current = []
