@@ -5,10 +5,15 @@ the revision moves with every content write, the other fields are read fresh."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store_fixtures import article_strategy, minimal_article, rich_article
 from topicwire.model import Article, Provider, RelatedItem, Topic
 from topicwire.store import Store
+from topicwire.store.reading import StoredArticle
 
 WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -81,3 +86,75 @@ def test_a_lean_read_leaves_out_only_the_text_and_the_embedding(store: Store) ->
     assert lean.model_dump(exclude={"text", "embedding"}) == full.model_dump(
         exclude={"text", "embedding"}
     )
+
+
+def _same(read: StoredArticle, reference: StoredArticle) -> None:
+    """``read`` equals ``reference`` in every way a caller can see."""
+    assert read == reference
+    assert (read.id, read.story_id) == (reference.id, reference.story_id)
+    assert read.article.model_dump() == reference.article.model_dump()
+    assert read.article.model_fields_set == reference.article.model_fields_set
+    assert list(read.article.extra) == list(reference.article.extra)
+    for moment in (read.article.published_at, read.article.updated_at):
+        assert moment is None or moment.utcoffset() == timedelta(0)
+
+
+def _lean(stored: StoredArticle) -> StoredArticle:
+    article = stored.article.model_copy(update={"text": None, "embedding": None})
+    return StoredArticle(id=stored.id, article=article, story_id=stored.story_id)
+
+
+def _check_batch_read(store: Store, ids: list[int]) -> None:
+    """``get_articles`` (lean or not) gives what ``get_article`` (the ORM path) gives."""
+    full = store.get_articles(ids)
+    lean = store.get_articles(ids, lean=True)
+    assert set(full) == set(lean) == set(ids)
+    for article_id in ids:
+        single = store.get_article(article_id)
+        assert single is not None
+        _same(full[article_id], single)
+        _same(lean[article_id], _lean(single))
+        assert lean[article_id].article.text is None
+        assert lean[article_id].article.embedding is None
+
+
+def test_a_batch_read_gives_what_was_stored(store: Store) -> None:
+    evidence = {"keywords": [{"keyword": "alexa", "where": "title", "count": 2}], "via": "kw"}
+    articles = [
+        rich_article(1),
+        rich_article(
+            2,
+            provider=None,
+            text="The full text. " * 50,
+            embedding=b"\x00\x00\x80?" * 8,
+            topic_evidence={"AI": evidence, "Generative AI": {"via": "child:AI"}},
+            repairs={"mojibake": 2},
+            meta={"author": "Ana Roux", "ogType": "article"},
+            quality_signals=[{"name": "substance", "contribution": 12, "reason": "412 words"}],
+        ),
+        rich_article(3, images=[], related=[], topics=[], extra={}, published=None),
+        minimal_article(),
+        _article("plain", "A plain report"),
+    ]
+    ids = store.upsert_articles(articles).ids
+    for stored, article in zip(store.get_articles(ids).values(), articles, strict=False):
+        assert stored.article == article
+    assert store.get_articles(ids)[ids[1]].article.provider is None
+    store.set_editor_published(ids[0], True)
+    store.set_editor_published(ids[3], False)
+    _check_batch_read(store, ids)
+    assert store.get_articles([]) == {}
+    assert store.get_articles([max(ids) + 1]) == {}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(articles=st.lists(article_strategy, min_size=1, max_size=3))
+def test_any_batch_read_gives_what_was_stored(store: Store, articles: list[Article]) -> None:
+    ids = store.upsert_articles(articles).ids
+    read = store.get_articles(ids)
+    for article_id, article in zip(ids, articles, strict=True):
+        if ids.count(article_id) == 1:  # the same URL twice keeps the last
+            assert read[article_id].article == article
+    _check_batch_read(store, sorted(set(ids)))

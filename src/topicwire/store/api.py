@@ -26,12 +26,12 @@ from topicwire.store import stories as _stories
 from topicwire.store.articles import UpsertResult, url_hash
 from topicwire.store.engine import describe, open_engine, store_error, writer
 from topicwire.store.reading import (
-    LEAN,
     ArticleInfo,
     StoredArticle,
     article_index,
     chunked,
     load_articles,
+    read_articles,
 )
 from topicwire.store.schema import ArticleRow
 from topicwire.store.sources import FetchEntry
@@ -300,12 +300,9 @@ class Store:
         embedding (``text``/``embedding`` are None), which a publish never shows."""
         wanted = sorted(set(ids))
         found: dict[int, StoredArticle] = {}
-        options = LEAN if lean else ()
         with self._session("reading articles") as session:
             for part in chunked(wanted):
-                query = select(ArticleRow).where(ArticleRow.id.in_(part)).options(*options)
-                rows = list(session.scalars(query))
-                found.update((s.id, s) for s in load_articles(session, rows, lean=lean))
+                found.update((s.id, s) for s in read_articles(session, part, lean=lean))
         return found
 
     def story_links(self) -> list[tuple[str, int, int]]:

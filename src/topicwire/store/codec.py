@@ -13,6 +13,7 @@ strings.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from datetime import date, datetime, time
 from typing import Any, TypeVar
@@ -134,7 +135,20 @@ def nested_to_json(record: _Record) -> dict[str, Any]:
 
 def nested_from_json(cls: type[R], data: dict[str, Any]) -> R:
     """The record ``nested_to_json`` was given, rebuilt as ``cls``."""
-    by_key = {(field.alias or name): name for name, field in cls.model_fields.items()}
+    return cls.model_validate(nested_fields(cls, data))
+
+
+@functools.cache
+def _fields_by_key(cls: type[_Record]) -> dict[str, str]:
+    """Field names of ``cls`` by record key (alias or name)."""
+    return {(field.alias or name): name for name, field in cls.model_fields.items()}
+
+
+def nested_fields(cls: type[_Record], data: dict[str, Any]) -> dict[str, Any]:
+    """The input ``cls.model_validate`` takes to rebuild the record ``nested_to_json`` was
+    given, nested records left as such mappings (validated along with their parent: one
+    validation for a whole tree rather than one per record)."""
+    by_key = _fields_by_key(cls)
     nested = _NESTED.get(cls, {})
     fields: dict[str, Any] = {}
     extra: dict[str, Any] = {}
@@ -143,10 +157,10 @@ def nested_from_json(cls: type[R], data: dict[str, Any]) -> R:
         if name is None or name == "extra":
             extra[key] = decode_value(value)
         elif name in nested and isinstance(value, list):
-            fields[name] = [nested_from_json(nested[name], item) for item in value]
+            fields[name] = [nested_fields(nested[name], item) for item in value]
         elif name in nested:
-            fields[name] = nested_from_json(nested[name], value)
+            fields[name] = nested_fields(nested[name], value)
         else:
             fields[name] = decode_value(value)
     fields["extra"] = extra
-    return cls.model_validate(fields)
+    return fields

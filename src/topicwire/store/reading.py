@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Connection, String, cast, select
 from sqlalchemy.orm import Session, defer
 
 from topicwire.model import Article, Image, Provider, RelatedItem
-from topicwire.store.codec import decode_extra, nested_from_json
+from topicwire.store.codec import decode_extra, nested_fields
 from topicwire.store.schema import (
     ArticleRow,
     ArticleTopicRow,
@@ -129,32 +131,48 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _image(
+    url: str,
+    width: int | None,
+    height: int | None,
+    is_cached: bool | None,
+    title: str | None,
+    attribution: str | None,
+    extra: Any,
+) -> dict[str, Any]:
+    """The input ``Image.model_validate`` takes for the values of an ``images`` row."""
+    return {
+        "url": url,
+        "width": width,
+        "height": height,
+        "is_cached": is_cached,
+        "title": title,
+        "attribution": attribution,
+        "extra": decode_extra(extra),
+    }
+
+
 def image_from_row(row: ImageRow) -> Image:
     """The ``Image`` an ``images`` row holds."""
     return Image.model_validate(
-        {
-            "url": row.url,
-            "width": row.width,
-            "height": row.height,
-            "is_cached": row.is_cached,
-            "title": row.title,
-            "attribution": row.attribution,
-            "extra": decode_extra(row.extra),
-        }
+        _image(row.url, row.width, row.height, row.is_cached, row.title, row.attribution, row.extra)
     )
 
 
 @dataclass
 class _Children:
-    """The child rows of some articles, by article id."""
+    """The child rows of some articles, by article id; images and related items as the
+    mappings ``Article.model_validate`` takes (validated with their article, in one go)."""
 
     topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     evidence: dict[int, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
-    images: dict[int, list[Image]] = field(default_factory=lambda: defaultdict(list))
-    related: dict[int, list[RelatedItem]] = field(default_factory=lambda: defaultdict(list))
+    images: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    related: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _children(session: Session, ids: Sequence[int]) -> _Children:
+def _children(session: Session | Connection, ids: Sequence[int]) -> _Children:
+    """The children of the articles ``ids``: three queries per :data:`CHUNK` of them, run on
+    ``session`` or, when no pending change can be among them, straight on its connection."""
     found = _Children()
     topics, evidence, images, related = found.topics, found.evidence, found.images, found.related
     for part in chunked(ids):
@@ -168,58 +186,159 @@ def _children(session: Session, ids: Sequence[int]) -> _Children:
             topics[article_id].append(name)
             if why is not None:
                 evidence[article_id][name] = why
-        image_rows = session.scalars(
-            select(ImageRow)
+        # columns, not ``ImageRow`` entities: no ORM bookkeeping for thousands of rows
+        image_rows = session.execute(
+            select(
+                ImageRow.article_id,
+                ImageRow.url,
+                ImageRow.width,
+                ImageRow.height,
+                ImageRow.is_cached,
+                ImageRow.title,
+                ImageRow.attribution,
+                ImageRow.extra,
+            )
             .where(ImageRow.article_id.in_(part))
             .order_by(ImageRow.article_id, ImageRow.position)
         )
-        for image in image_rows:
-            images[image.article_id].append(image_from_row(image))
+        for article_id, url, width, height, cached, title, attribution, extra in image_rows:
+            images[article_id].append(_image(url, width, height, cached, title, attribution, extra))
         related_rows = session.execute(
             select(RelatedLinkRow.article_id, RelatedLinkRow.item)
             .where(RelatedLinkRow.article_id.in_(part))
             .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
         )
         for article_id, item in related_rows:
-            related[article_id].append(nested_from_json(RelatedItem, item))
+            related[article_id].append(nested_fields(RelatedItem, item))
     return found
+
+
+#: the ``articles`` columns an ``Article`` is built from, in the order :func:`_article` takes
+#: them (the row id and story id first); :data:`FULL_COLUMNS` adds the text and the embedding
+LEAN_COLUMNS = (
+    ArticleRow.id,
+    ArticleRow.story_id,
+    ArticleRow.category,
+    ArticleRow.title,
+    ArticleRow.excerpt,
+    ArticleRow.published_at,
+    ArticleRow.updated_at,
+    ArticleRow.original_url,
+    ArticleRow.web_url,
+    ArticleRow.amp_web_url,
+    ArticleRow.cdn_amp_web_url,
+    ArticleRow.type,
+    ArticleRow.quality,
+    ArticleRow.heat,
+    ArticleRow.published,
+    ArticleRow.locale,
+    ArticleRow.provider_record,
+    ArticleRow.secured,
+    ArticleRow.body,
+    ArticleRow.repairs,
+    ArticleRow.meta,
+    ArticleRow.quality_signals,
+    ArticleRow.extra,
+)
+FULL_COLUMNS = (*LEAN_COLUMNS, ArticleRow.text, ArticleRow.embedding)
+
+
+def _values(row: ArticleRow, *, lean: bool) -> tuple[Any, ...]:
+    """The values of :data:`LEAN_COLUMNS` (or :data:`FULL_COLUMNS`) an ORM row holds."""
+    values = (
+        row.id,
+        row.story_id,
+        row.category,
+        row.title,
+        row.excerpt,
+        row.published_at,
+        row.updated_at,
+        row.original_url,
+        row.web_url,
+        row.amp_web_url,
+        row.cdn_amp_web_url,
+        row.type,
+        row.quality,
+        row.heat,
+        row.published,
+        row.locale,
+        row.provider_record,
+        row.secured,
+        row.body,
+        row.repairs,
+        row.meta,
+        row.quality_signals,
+        row.extra,
+    )
+    return values if lean else (*values, row.text, row.embedding)
+
+
+def _article(values: Sequence[Any], children: _Children) -> Article:
+    """The ``Article`` of one row of :data:`LEAN_COLUMNS` (text and embedding None) or of
+    :data:`FULL_COLUMNS`, with its children."""
+    (
+        article_id,
+        _story_id,
+        category,
+        title,
+        excerpt,
+        published_at,
+        updated_at,
+        original_url,
+        web_url,
+        amp_web_url,
+        cdn_amp_web_url,
+        kind,
+        quality,
+        heat,
+        published,
+        locale,
+        provider,
+        secured,
+        body,
+        repairs,
+        meta,
+        quality_signals,
+        extra,
+        *rest,
+    ) = values
+    text, embedding = rest if rest else (None, None)
+    fields: dict[str, Any] = {
+        "category": category,
+        "title": title,
+        "excerpt": excerpt,
+        "published_at": published_at,
+        "updated_at": updated_at,
+        "original_url": original_url,
+        "web_url": web_url,
+        "amp_web_url": amp_web_url,
+        "cdn_amp_web_url": cdn_amp_web_url,
+        "type": kind,
+        "quality": quality,
+        "heat": heat,
+        "published": published,
+        "locale": locale,
+        "provider": None if provider is None else nested_fields(Provider, provider),
+        "topics": children.topics[article_id],
+        "topic_evidence": children.evidence[article_id],
+        "images": children.images[article_id],
+        "related": children.related[article_id],
+        "secured": secured,
+        "body": body,
+        "text": text,
+        "repairs": repairs or {},
+        "meta": meta or {},
+        "quality_signals": quality_signals or [],
+        "embedding": embedding,
+        "extra": decode_extra(extra),
+    }
+    return Article.model_validate(fields)
 
 
 def article_from_row(row: ArticleRow, children: _Children, *, lean: bool = False) -> Article:
     """The ``Article`` an ``articles`` row and its children hold; ``lean``: without its full
     text and embedding (a row read with those columns deferred, see :data:`LEAN`)."""
-    fields: dict[str, Any] = {
-        "category": row.category,
-        "title": row.title,
-        "excerpt": row.excerpt,
-        "published_at": row.published_at,
-        "updated_at": row.updated_at,
-        "original_url": row.original_url,
-        "web_url": row.web_url,
-        "amp_web_url": row.amp_web_url,
-        "cdn_amp_web_url": row.cdn_amp_web_url,
-        "type": row.type,
-        "quality": row.quality,
-        "heat": row.heat,
-        "published": row.published,
-        "locale": row.locale,
-        "provider": (
-            None if row.provider_record is None else nested_from_json(Provider, row.provider_record)
-        ),
-        "topics": children.topics[row.id],
-        "topic_evidence": children.evidence[row.id],
-        "images": children.images[row.id],
-        "related": children.related[row.id],
-        "secured": row.secured,
-        "body": row.body,
-        "text": None if lean else row.text,
-        "repairs": row.repairs or {},
-        "meta": row.meta or {},
-        "quality_signals": row.quality_signals or [],
-        "embedding": None if lean else row.embedding,
-        "extra": decode_extra(row.extra),
-    }
-    return Article.model_validate(fields)
+    return _article(_values(row, lean=lean), children)
 
 
 #: query options that leave out what a publish never shows: the full text and the embedding
@@ -231,13 +350,43 @@ def load_articles(
 ) -> list[StoredArticle]:
     """The stored articles of ``rows`` (in the same order), children loaded in a few queries;
     ``lean`` when the rows were read with :data:`LEAN`."""
-    rows = list(rows)
-    children = _children(session, [row.id for row in rows])
+    return _stored(session, [_values(row, lean=lean) for row in rows])
+
+
+def read_articles(
+    session: Session, ids: Sequence[int], *, lean: bool = False
+) -> list[StoredArticle]:
+    """The stored articles among ``ids`` (at most :data:`CHUNK` of them), read as plain columns
+    rather than ORM rows; ``lean``: without their full text and embedding."""
+    columns = LEAN_COLUMNS if lean else FULL_COLUMNS
+    # on the connection, past the ORM's result handling (the rows are plain columns); flushed
+    # first, as the session would, so nothing pending is missed (a no-op for a read)
+    session.flush()
+    connection = session.connection()
+    with _paused_gc():
+        rows = connection.execute(select(*columns).where(ArticleRow.id.in_(ids))).all()
+        return _stored(connection, rows)
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a batch of articles is built: the batch
+    allocates hundreds of thousands of small containers, none of them garbage, and the
+    collections they trigger (the older generations walk every object the process holds)
+    cost more than the building itself. Collection resumes when the batch is done; a
+    collector already off (a publish pauses it) is left off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _stored(session: Session | Connection, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
+    children = _children(session, [row[0] for row in rows])
     return [
-        StoredArticle(
-            id=row.id,
-            article=article_from_row(row, children, lean=lean),
-            story_id=row.story_id,
-        )
-        for row in rows
+        StoredArticle(id=row[0], article=_article(row, children), story_id=row[1]) for row in rows
     ]
