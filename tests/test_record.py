@@ -115,6 +115,90 @@ def test_dates_are_written_in_utc() -> None:
     assert "publishedDateTime: 2023-11-20T18:25:00Z\n" in dump_record(article)
 
 
+def test_dates_match_strftime_in_every_year() -> None:
+    """The fast date formatting gives strftime's text; years before 1000 keep strftime's own."""
+    from datetime import timedelta, timezone
+
+    from topicwire.yamlout import format_datetime
+
+    zone = timezone(timedelta(hours=-5, minutes=-30))
+    values = [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, 5, tzinfo=UTC),
+        datetime(1000, 1, 1, tzinfo=UTC),
+        datetime(2023, 11, 20, 18, 25),  # naive: taken as UTC
+        datetime(2023, 11, 20, 18, 25, 0, 120000, tzinfo=zone),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    for value in values:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        fraction = f".{utc.microsecond:06d}".rstrip("0") if utc.microsecond else ""
+        expected = utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+        assert format_datetime(value) == expected
+        assert format_datetime(value) == expected  # again, from the cache
+
+
+def test_only_backslash_and_quote_need_escapes_in_printable_text() -> None:
+    """``quote`` skips its escaping for printable text without ``"`` or backslashes."""
+    from topicwire.yamlout import _NEEDS_ESCAPE, quote
+
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable() and char not in '"\\':
+            assert _NEEDS_ESCAPE.search(char) is None, hex(code)
+    assert quote('a "b" \\ c\u2028\x00') == '"a \\"b\\" \\\\ c\\L\\0"'
+
+
+def test_bare_strings_follow_their_key_paths() -> None:
+    """Identifiers are bare only at their own paths; the same text elsewhere is quoted."""
+    provider = Provider(name="Wire", domain="wire.example", images=[Image(url="u", title="Wire")])
+    article = Article(
+        category="news",
+        title="Wire",
+        type="article",
+        provider=provider,
+        topics=["AI", "null", "- x"],
+        related=[RelatedItem(title="Wire", type="article", provider=provider)],
+        extra={"xnested": {"name": "Wire", "type": "article", "list": [["Wire"], []]}},
+    )
+    front = split_record(dump_record(article))[0]
+    assert front.splitlines() == [
+        "category: news",
+        'title: "Wire"',
+        "type: article",
+        "",
+        "provider:",
+        "  name: Wire",
+        "  domain: wire.example",
+        "  images:",
+        '    - url: "u"',
+        '      title: "Wire"',
+        "",
+        "topics:",
+        "  - AI",
+        '  - "null"',
+        '  - "- x"',
+        "",
+        "related:",
+        '  - title: "Wire"',
+        "    type: article",
+        "    provider:",
+        "      name: Wire",
+        "      domain: wire.example",
+        "      images:",
+        '        - url: "u"',
+        '          title: "Wire"',
+        "",
+        "xnested:",
+        '  name: "Wire"',
+        '  type: "article"',
+        "  list:",
+        '    - - "Wire"',
+        "    - []",
+    ]
+    assert parse_record(dump_record(article)) == article
+
+
 def test_write_record_is_atomic_and_readable(tmp_path: Path) -> None:
     article = Article(title="Ünïcode ✓ 🚀", body="text\n")
     target = tmp_path / "_news" / "2024-01-01-x.md"

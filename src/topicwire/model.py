@@ -77,19 +77,42 @@ class _Record(BaseModel):
     def to_data(self) -> dict[str, Any]:
         """The record mapping: known keys in canonical order (unset ones omitted), then extra."""
         out: dict[str, Any] = {}
-        for name, field in type(self).model_fields.items():
-            if name == "extra":
-                continue
+        for name, key in _data_fields(type(self)):
             value = getattr(self, name)
-            if value is None or (isinstance(value, list) and not value and name != "topics"):
+            if value is None:
                 continue
-            if isinstance(value, _Record):
+            if type(value) in _PLAIN_TYPES:  # the common case, without the slower checks below
+                out[key] = value
+                continue
+            if isinstance(value, list):
+                if not value and name != "topics":
+                    continue
+                value = [
+                    v if type(v) in _PLAIN_TYPES or not isinstance(v, _Record) else v.to_data()
+                    for v in value
+                ]
+            elif isinstance(value, _Record):
                 value = value.to_data()
-            elif isinstance(value, list):
-                value = [v.to_data() if isinstance(v, _Record) else v for v in value]
-            out[field.alias or name] = value
+            out[key] = value
         out.update(self.extra)
         return out
+
+
+#: Exact types that ``to_data`` passes through as they are (no record, no list).
+_PLAIN_TYPES = frozenset({str, int, float, bool, datetime})
+
+
+@functools.cache
+def _data_fields(cls: type[_Record]) -> tuple[tuple[str, str], ...]:
+    """(field name, record key) of each field ``to_data`` may write, in order, once per class.
+
+    ``extra`` is merged separately, and an Article's fields that are not front matter never
+    reach its record.
+    """
+    skip = {"extra", *getattr(cls, "NOT_FRONT_MATTER", ())}
+    return tuple(
+        (name, field.alias or name) for name, field in cls.model_fields.items() if name not in skip
+    )
 
 
 def _date_to_datetime(value: Any) -> Any:
@@ -201,9 +224,10 @@ class Article(_Record):
         return tuple(k for k in super().known_keys() if k not in cls.NOT_FRONT_MATTER)
 
     def to_data(self) -> dict[str, Any]:
-        data = super().to_data()
-        for name in self.NOT_FRONT_MATTER:
-            data.pop(name, None)
+        data = super().to_data()  # without the fields that are not front matter
+        if self.extra:  # nor the extra keys that share their names
+            for name in self.NOT_FRONT_MATTER:
+                data.pop(name, None)
         return data
 
     @property

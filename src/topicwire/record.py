@@ -18,6 +18,7 @@ written by :mod:`topicwire.yamlout`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 
 from topicwire.errors import RecordError
 from topicwire.model import Article
-from topicwire.yamlout import entry_lines
+from topicwire.yamlout import KeyRules, write_mapping
 
 FENCE = "---"
 
@@ -44,7 +45,10 @@ _BARE_KEYS = frozenset(
         ("related", "*", "provider", "domain"),
     }
 )
+_BARE_RULES = KeyRules.from_paths(_BARE_KEYS)
 _GROUPS = ("provider", "topics", "images", "related")
+# Exact types of values that are never nested: a cheap test before the ABC check.
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None), datetime})
 
 # libyaml is much faster; PyYAML's pure-Python loader gives the same data where it is missing.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -185,27 +189,28 @@ def _line_of(front: str, loc: Sequence[int | str]) -> int | None:
 def dump_record(article: Article) -> str:
     """The article as a record in the canonical layout (a string ending with a newline)."""
     data = article.to_data()
-    scalars: list[str] = []
-    groups: dict[str, list[str]] = {}
-    nested_extra: list[list[str]] = []
     secured = data.pop("secured", None)
+    scalars: dict[str, Any] = {}
+    groups: dict[str, Any] = {}
+    nested_extra: list[dict[str, Any]] = []
     for key, value in data.items():
-        lines = list(entry_lines(key, value, _bare))
         if key in _GROUPS:
-            groups[key] = lines
-        elif isinstance(value, Mapping | list | tuple):
-            nested_extra.append(lines)
+            groups[key] = value
+        elif type(value) not in _SCALAR_TYPES and isinstance(value, Mapping | list | tuple):
+            nested_extra.append({key: value})
         else:
-            scalars.extend(lines)
-    blocks = [scalars, *(groups[name] for name in _GROUPS if name in groups), *nested_extra]
+            scalars[key] = value
+    blocks = [scalars, *({name: groups[name]} for name in _GROUPS if name in groups), *nested_extra]
     if secured is not None:
-        blocks.append(list(entry_lines("secured", secured, _bare)))
-    front = "\n\n".join("\n".join(block) for block in blocks if block)
+        blocks.append({"secured": secured})
+    front = "\n\n".join("\n".join(_lines(block)) for block in blocks if block)
     return f"{FENCE}\n{front}\n{FENCE}\n\n{article.body}"
 
 
-def _bare(path: tuple[str, ...]) -> bool:
-    return path in _BARE_KEYS
+def _lines(block: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    write_mapping(lines, block, _BARE_RULES)
+    return lines
 
 
 def write_record(article: Article, path: str | Path) -> None:

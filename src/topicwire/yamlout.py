@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -45,44 +45,131 @@ def never_bare(path: tuple[str, ...]) -> bool:
     return False
 
 
+class Rules(Protocol):
+    """Which strings under one key path may be written bare, and the rules of the paths below."""
+
+    @property
+    def bare_keys(self) -> Container[str]:
+        """The keys (as ``str(key)``; ``"*"`` for a list's items) whose strings may be bare."""
+        ...
+
+    def child(self, key: Any) -> Rules:
+        """The rules for the value under ``key`` (``"*"`` for a list's items)."""
+        ...
+
+
+class KeyRules:
+    """Bare-string decisions precomputed as a tree of keys, so writing needs no path tuples.
+
+    Build it once from the paths whose strings may be written bare; every other path quotes.
+    """
+
+    __slots__ = ("bare_keys", "children")
+
+    def __init__(self) -> None:
+        self.bare_keys: set[str] = set()
+        self.children: dict[str, KeyRules] = {}
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[tuple[str, ...]]) -> KeyRules:
+        """The rules under which exactly ``paths`` (``*`` for any list index) are bare."""
+        root = cls()
+        for *parents, last in paths:
+            node = root
+            for part in parents:
+                node = node.children.setdefault(part, cls())
+            node.bare_keys.add(last)
+        return root
+
+    def child(self, key: Any) -> KeyRules:
+        return self.children.get(key if type(key) is str else str(key), _QUOTE_ALL)
+
+
+_QUOTE_ALL = KeyRules()
+
+
+class _PathRules:
+    """:class:`Rules` from a :data:`BareRule`, asked about each full key path."""
+
+    __slots__ = ("_path", "_rule")
+
+    def __init__(self, rule: BareRule, path: tuple[str, ...]) -> None:
+        self._rule = rule
+        self._path = path
+
+    @property
+    def bare_keys(self) -> _PathRules:
+        return self
+
+    def __contains__(self, key: object) -> bool:
+        return self._rule((*self._path, str(key)))
+
+    def child(self, key: Any) -> _PathRules:
+        return _PathRules(self._rule, (*self._path, str(key)))
+
+
 def mapping_lines(data: Mapping[Any, Any], bare: BareRule, path: tuple[str, ...] = ()) -> list[str]:
     """``data`` as block YAML lines (no trailing newlines), keys in the mapping's order."""
-    return [line for key, value in data.items() for line in entry_lines(key, value, bare, path)]
+    out: list[str] = []
+    write_mapping(out, data, _PathRules(bare, path))
+    return out
 
 
 def entry_lines(
     key: Any, value: Any, bare: BareRule, parent: tuple[str, ...] = (), indent: int = 0
 ) -> Iterator[str]:
     """Lines for ``key: value`` at ``indent`` spaces."""
-    path = (*parent, str(key))
-    head = f"{' ' * indent}{_key(key)}:"
-    if isinstance(value, Mapping) and value:
-        yield head
-        for sub_key, sub_value in value.items():
-            yield from entry_lines(sub_key, sub_value, bare, path, indent + 2)
-    elif isinstance(value, list | tuple) and value:
-        yield head
-        for item in value:
-            yield from _item_lines(item, bare, (*path, "*"), indent + 2)
-    else:
-        yield f"{head} {scalar(value, bare(path))}"
+    out: list[str] = []
+    write_mapping(out, {key: value}, _PathRules(bare, parent), " " * indent)
+    return iter(out)
 
 
-def _item_lines(item: Any, bare: BareRule, path: tuple[str, ...], indent: int) -> Iterator[str]:
-    """Lines for one ``- item`` of a list, the dash at ``indent`` spaces."""
-    if isinstance(item, Mapping) and item:
-        lines = [
-            line
-            for sub_key, sub_value in item.items()
-            for line in entry_lines(sub_key, sub_value, bare, path, indent + 2)
-        ]
-    elif isinstance(item, list | tuple) and item:
-        lines = [line for sub in item for line in _item_lines(sub, bare, path, indent + 2)]
-    else:
-        yield f"{' ' * indent}- {scalar(item, bare(path))}"
+def write_mapping(out: list[str], data: Mapping[Any, Any], rules: Rules, indent: str = "") -> None:
+    """Append the lines for each entry of ``data`` to ``out``, in order, at ``indent``.
+
+    ``rules`` are those of the path holding ``data``.
+    """
+    for key, value in data.items():
+        name = key if type(key) is str and plain_ok(key) else _key(key)
+        kind = type(value)
+        if kind is str:
+            bare = (key if type(key) is str else str(key)) in rules.bare_keys
+            out.append(f"{indent}{name}: {value if bare and plain_ok(value) else quote(value)}")
+        elif kind in _SIMPLE_SCALARS:  # not a string, so the rules do not matter
+            out.append(f"{indent}{name}: {_SIMPLE_SCALARS[kind](value)}")
+        elif isinstance(value, Mapping) and value:
+            out.append(f"{indent}{name}:")
+            write_mapping(out, value, rules.child(key), indent + "  ")
+        elif isinstance(value, list | tuple) and value:
+            out.append(f"{indent}{name}:")
+            sub = rules.child(key)
+            items, items_bare, deeper = sub.child("*"), "*" in sub.bare_keys, indent + "  "
+            for item in value:
+                _write_item(out, item, items, items_bare, deeper)
+        else:
+            out.append(f"{indent}{name}: {scalar(value, str(key) in rules.bare_keys)}")
+
+
+def _write_item(out: list[str], item: Any, rules: Rules, bare: bool, indent: str) -> None:
+    """Append the lines for one ``- item`` of a list, the dash at ``indent``.
+
+    ``rules`` are those of the items' path, ``bare`` whether a string item may be bare.
+    """
+    if type(item) is str:
+        out.append(f"{indent}- {item if bare and plain_ok(item) else quote(item)}")
         return
-    yield f"{' ' * indent}- {lines[0][indent + 2 :]}"
-    yield from lines[1:]
+    first = len(out)
+    deeper = indent + "  "
+    if isinstance(item, Mapping) and item:
+        write_mapping(out, item, rules, deeper)
+    elif isinstance(item, list | tuple) and item:
+        for sub in item:  # a nested list's items share the outer list's path
+            _write_item(out, sub, rules, bare, deeper)
+    else:
+        out.append(f"{indent}- {scalar(item, bare)}")
+        return
+    # The first line of the item moves up onto the dash.
+    out[first] = f"{indent}- {out[first][len(deeper) :]}"
 
 
 def _key(key: Any) -> str:
@@ -128,7 +215,26 @@ def _float(value: float) -> str:
 def format_datetime(value: datetime) -> str:
     """``2023-11-20T18:25:00Z``: UTC, seconds, fractions only when there are some."""
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if type(value) is datetime:
+        return _format_utc(value)
+    return _strftime_utc(value)
+
+
+@lru_cache(maxsize=4096)
+def _format_utc(value: datetime) -> str:
+    """:func:`format_datetime` of a UTC datetime, cached: related items repeat the dates of
+    other articles. ``isoformat`` gives strftime's text several times faster, but ``%Y`` of a
+    year before 1000 depends on the platform, so those keep strftime."""
+    if value.year < 1000:
+        return _strftime_utc(value)
+    return _with_fraction(value.isoformat("T", "seconds")[:19], value)
+
+
+def _strftime_utc(value: datetime) -> str:
+    return _with_fraction(value.strftime("%Y-%m-%dT%H:%M:%S"), value)
+
+
+def _with_fraction(text: str, value: datetime) -> str:
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"
@@ -151,6 +257,10 @@ def plain_ok(text: str) -> bool:
 
 def quote(text: str) -> str:
     """``text`` as a YAML double-quoted scalar that reads back exactly."""
+    # Printable text can only need its backslashes and quotes escaped: a quicker test than the
+    # regular expression, which is left for the rest.
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
     return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
 
 
@@ -160,3 +270,13 @@ def _escape_char(match: re.Match[str]) -> str:
         return _ESCAPES[char]
     code = ord(char)
     return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+
+
+# Exact scalar types (never a mapping or a list) and their text, tested before the slower ABCs.
+_SIMPLE_SCALARS: dict[type, Callable[[Any], str]] = {
+    type(None): lambda value: "null",
+    bool: lambda value: "true" if value else "false",
+    int: str,
+    float: _float,
+    datetime: format_datetime,
+}
