@@ -24,7 +24,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -362,31 +362,39 @@ def _publish(
     sources = [(source.url, source.title) for source in store.list_sources()]
     html = SiteRenderer(shown, sources)
     api = JsonApi(snapshot)
-    # a first publish: the units' files go straight where out/ is built
-    job = _RenderJob(snapshot, shown, html, api, site.images_dir, publish.fresh_tree())
+    # the files every publish renders (not units): one piece of work each, so that workers
+    # render them too; the topic pages one topic a piece
+    shared: list[Callable[[], Mapping[str, Output]]] = [
+        html.home_files,
+        *(functools.partial(html.topic_pages, topic) for topic in shown.topics),
+        api.shared_files,
+        functools.partial(render_feeds, snapshot),
+        functools.partial(render_newsletter, snapshot, moment.date()),
+    ]
+    # a first publish: the files go straight where out/ is built
+    job = _RenderJob(snapshot, shown, html, api, site.images_dir, shared, publish.fresh_tree())
 
     units: dict[str, tuple[str, Files | None]] = {
         unit: (key, None) for unit, (key, _kind, _ident) in wanted.items() if unit not in stale
     }
-    parts = _parts([(unit, *value) for unit, value in stale.items()], snapshot)
+    parts = [
+        *([("", "", "shared", number)] for number in range(len(shared))),
+        *_parts([(unit, *value) for unit, value in stale.items()], snapshot),
+    ]
     workers = _workers(len(stale)) if parallel else 1
     done = 0
+    files: Files = dict(logos)
     with _rendering(job, store, parts, workers) as results:
-        # the pages every publish renders, in this process while the workers render the units
-        files: Files = {}
-        files.update(html.shared_pages())
-        files.update(api.shared_files())
-        files.update(render_feeds(snapshot))
-        files.update(render_newsletter(snapshot, moment.date()))
-        files.update(logos)
-        steps["shared"] = time.perf_counter() - started - sum(steps.values())
         for rendered in results:
             for unit, key, outputs in rendered:
-                units[unit] = (key, outputs)
-            done += len(rendered)
+                if unit:
+                    units[unit] = (key, outputs)
+                    done += 1
+                else:
+                    files.update(outputs)
             if on_render is not None:
                 on_render(done, len(stale))
-    steps["units"] = time.perf_counter() - started - sum(steps.values())
+    steps["render"] = time.perf_counter() - started - sum(steps.values())
     report = PublishReport(
         out=target,
         articles=len(snapshot.articles),
@@ -423,6 +431,8 @@ class _RenderJob:
     html: SiteRenderer
     api: JsonApi
     images_dir: Path
+    #: what renders the files that are not units (kind "shared", by number)
+    shared: Sequence[Callable[[], Mapping[str, Output]]]
     #: where a first publish is built: rendered bytes are written there at once, and only
     #: their hashes travel on (from a worker, much less to send than the pages)
     fresh: Path | None = None
@@ -433,6 +443,8 @@ class _RenderJob:
         snapshot = self.snapshot
         needed: set[int] = set()
         for _unit, _key, kind, ident in part:
+            if kind == "shared":
+                continue  # its listings read their articles as they go
             if kind == "story":
                 needed.update(snapshot.stories[ident].article_ids)
             else:
@@ -462,6 +474,8 @@ class _RenderJob:
             member = self.snapshot.member(ident)
             if member is not None:
                 rendered.update(article_images(member, self.images_dir))
+        elif kind == "shared":
+            rendered.update(self.shared[ident]())
         else:
             story = self.html.story_pages[ident]
             rendered[f"{story.page_path}index.html"] = self.html.story_page(story)

@@ -632,15 +632,19 @@ class SiteRenderer:
     def shared_pages(self) -> dict[str, bytes]:
         """The pages that are not one story's or one article's: home, topic pages, about, and
         the stylesheet and icon."""
-        out: dict[str, bytes] = {
+        out = self.home_files()
+        for topic in self.snapshot.topics:
+            out.update(self.topic_pages(topic))
+        return out
+
+    def home_files(self) -> dict[str, bytes]:
+        """The home and about pages, the stylesheet and the icon."""
+        return {
             "index.html": self.home(),
             STYLESHEET: stylesheet(),
             FAVICON: favicon(),
+            "about/index.html": self.about(),
         }
-        for topic in self.snapshot.topics:
-            out.update(self.topic_pages(topic))
-        out["about/index.html"] = self.about()
-        return out
 
     def about(self) -> bytes:
         sources = [
