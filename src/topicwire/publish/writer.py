@@ -523,8 +523,12 @@ def put_fresh(tree: Path, path: str, data: bytes, made: set[str]) -> Written:
                 if handle.read() != data:
                     raise PublishError(f"two outputs named {path!r} differ") from None
         else:
-            with open(fd, "wb") as handle:
-                handle.write(data)
+            try:
+                view = memoryview(data)
+                while view:  # (a regular file takes it all in one write)
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
     except OSError as exc:
         raise PublishError(f"could not write {path!r}: {exc}") from exc
     return Written(digest(data))
