@@ -13,6 +13,13 @@ registry entry of its outlet, the site's settings and this code's own files. So 
 100 new articles reads and renders those articles, their stories and the shared pages, not the
 whole site. A renderer that fails stops the publish before anything is written, so ``out/``
 stays as the last good publish left it.
+
+The work is cut into pieces: each shared file group (home and about, one topic's pages, the
+JSON listings, the feeds, the newsletter) and groups of about :data:`PART_SIZE` units, a story's
+units with its articles'. A large publish hands the pieces to forked workers (all cores) and
+the parent only collects. The lock on ``out/`` is held from the first read to the last write;
+a first publish (no ``out/`` yet) has each piece write its files where ``out/`` is being built,
+so that file creation runs in the workers too and only hashes come back.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ read; ``file:<size>:<mtime_ns>`` stands for its hash. A version 1 manifest (a fl
 ``{path: hash}``, written by earlier releases) is read as files without units.
 
 One publish, with ``out.lock`` (beside ``out/``) held under an exclusive ``flock`` throughout so
-two publishes never interleave:
+two publishes never interleave (:func:`publishing` holds it from a publish's first read to its
+write; :func:`write_tree` alone holds it for the write):
 
 1. *decide*: a rendered file whose hash equals the manifest's (and which exists) is left alone;
    a file of the old manifest that nobody wants any more is to be deleted;
@@ -34,6 +35,10 @@ two publishes never interleave:
 replaying its journal -- a put whose staged file is gone was already done -- and throws away a
 stage without a journal. It also cleans up after the previous layout (``out.new/`` built beside
 ``out/`` and swapped in through ``out.old/``).
+
+A first publish (no ``out/``) is built whole in ``out.stage/tree`` and renamed into place; its
+renderers may write their files there as they go (:func:`put_fresh`, from forked workers too),
+passing on only a :class:`Written` hash. A first publish that fails leaves nothing behind.
 
 Staging and applying run on the calling thread: on a two-core machine, a pool of 2-3 threads made
 a first publish of 50,000 files slower, not faster (file creation and renames serialise in the
