@@ -226,9 +226,11 @@ class UnitKeys:
             snapshot.max_pages,
         )
 
+    @functools.cache  # noqa: B019 - one instance per publish
     def article(self, article_id: int) -> tuple[object, ...]:
         """What a page shows of one article that is not in its content: its place, its
-        outlet's registry entry, whether it has a page."""
+        outlet's registry entry, whether it has a page (asked for by its page's key and again
+        by its story's)."""
         snapshot = self.snapshot
         info = snapshot.index.get(article_id)
         if info is None:
