@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import string
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from topicwire import yamlout
 from topicwire.errors import RecordError
 from topicwire.model import Article, Image, Provider, RelatedItem
 from topicwire.record import dump_record, parse_record, read_record, split_record, write_record
@@ -335,3 +337,44 @@ def test_reference_file_names_come_from_titles(reference_records: list[Path]) ->
 
     for path in reference_records:
         assert slugify(read_record(path).title, max_length=200) == path.stem[11:], path.name
+
+
+def test_the_plain_string_shortcut_agrees_with_the_yaml_parser() -> None:
+    """Simple words are judged bare without parsing: the shortcut must give the parser's
+    answer, booleans and null in any case included."""
+    rng = random.Random(5)
+    alphabet = "aAyYnNoOeEsSfFlLtTuUrR09 ._-"
+    samples = {
+        w
+        for base in (
+            "yes",
+            "no",
+            "true",
+            "false",
+            "on",
+            "off",
+            "null",
+            "y",
+            "n",
+            "nan",
+            "inf",
+            "e.g.",
+            "gpt-4.5",
+            "a -b",
+            "x_y",
+            "Off-line",
+            "TRUE1",
+        )
+        for w in (base, base.upper(), base.capitalize(), base.title())
+    }
+    samples |= {
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(4000)
+    }
+    for text in sorted(samples):
+        if yamlout._SIMPLE_PLAIN.fullmatch(text) and text == text.strip():
+            parsed = (
+                yaml.safe_load(f"k: {text}\n") == {"k": text}
+                and yaml.safe_load(f"- {text}\n") == [text]
+                and yaml.safe_load(f"{text}: 0\n") == {text: 0}
+            )
+            assert yamlout.plain_ok(text) is bool(parsed), text

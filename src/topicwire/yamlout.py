@@ -240,11 +240,26 @@ def _with_fraction(text: str, value: datetime) -> str:
     return text + "Z"
 
 
+#: the only bare words starting with a letter that YAML (1.1, as PyYAML reads it) turns into
+#: something else than a string: booleans and null
+_YAML_WORDS = frozenset(
+    f(word)
+    for word in ("yes", "no", "true", "false", "on", "off", "null")
+    for f in (str.lower, str.capitalize, str.upper)
+)
+#: text that is a plain string whatever YAML does with it: a letter first, then letters,
+#: digits, spaces, dots, dashes and underscores (no indicator, no ``: `` or `` #``)
+_SIMPLE_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._-]*")
+
+
 @lru_cache(maxsize=8192)
 def plain_ok(text: str) -> bool:
     """True when ``text`` reads back unchanged written bare: as a value, a list item and a key."""
     if not text or text != text.strip() or not text.isprintable():
         return False
+    if _SIMPLE_PLAIN.fullmatch(text):
+        # (each worker of a publish asks afresh: the parser costs a quarter millisecond)
+        return text not in _YAML_WORDS
     try:
         return bool(
             yaml.safe_load(f"k: {text}\n") == {"k": text}
