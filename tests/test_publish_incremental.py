@@ -94,6 +94,8 @@ def test_new_articles_render_only_their_units_and_match_a_full_publish(checked: 
     unchanged = checked.publish()
     assert unchanged.rendered == 0
     assert unchanged.write.written == ["index.html"]  # it shows the publish time
+    # the shared pages read the articles they list, not the whole store
+    assert 0 < unchanged.loaded <= checked.store.count_articles()
 
     checked.store.upsert_articles([later_article()])
     checked.stage()
@@ -187,6 +189,8 @@ def test_forked_workers_render_what_one_process_renders(
         forked = publish_site(site, store, now=NOW, out=tmp_path / "forked")
         assert (alone.workers, forked.workers) == (1, 2)
         assert forked.rendered == alone.rendered > 8
+        # every article is read, by this process or by a worker (some by both workers)
+        assert forked.loaded >= alone.loaded >= alone.articles
         assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
         assert store.count_articles() == len(corpus())
         assert publish_site(site, store, now=NOW, out=tmp_path / "forked").rendered == 0

@@ -393,8 +393,10 @@ def _publish(
     workers = _workers(len(stale)) if parallel else 1
     done = 0
     files: Files = dict(logos)
+    loaded = 0
     with _rendering(job, store, parts, workers) as results:
-        for rendered in results:
+        for rendered, read in results:
+            loaded += read
             for unit, key, outputs in rendered:
                 if unit:
                     units[unit] = (key, outputs)
@@ -414,7 +416,8 @@ def _publish(
         kept=len(wanted) - len(stale),
         workers=workers if len(parts) > 1 else 1,
     )
-    report.loaded = _loaded(snapshot)
+    # (read by whichever process rendered: the same article may count once per worker)
+    report.loaded = loaded
     report.write = publish.write(files, units=units, keep=KEEP)
     steps["write"] = time.perf_counter() - started - sum(steps.values())
     report.steps = steps
@@ -428,6 +431,9 @@ PART_SIZE = 600
 PARALLEL_MIN = 3000
 
 Unit = tuple[str, str, str, int]  # unit id, key, kind, id
+#: a piece of work done: each unit's ``(unit id, key, files)`` ("" for shared files), and how
+#: many articles it read from the store
+Rendered = tuple[list[tuple[str, str, Files]], int]
 
 
 @dataclass
@@ -447,9 +453,10 @@ class _RenderJob:
     fresh: Path | None = None
     _made: set[str] = field(default_factory=set)
 
-    def render(self, part: list[Unit]) -> list[tuple[str, str, Files]]:
+    def render(self, part: list[Unit]) -> Rendered:
         """Render ``part``: its articles are read in batches first."""
         snapshot = self.snapshot
+        before = _loaded(snapshot)
         needed: set[int] = set()
         for _unit, _key, kind, ident in part:
             if kind == "shared":
@@ -468,7 +475,7 @@ class _RenderJob:
                 for path, data in files.items():
                     if isinstance(data, bytes):
                         files[path] = put_fresh(self.fresh, path, data, self._made)
-        return done
+        return done, _loaded(snapshot) - before
 
     def render_one(self, kind: str, ident: int) -> Files:
         """The files of one unit."""
@@ -534,7 +541,7 @@ def _workers(count: int) -> int:
 _JOB: _RenderJob | None = None
 
 
-def _render_part(part: list[Unit]) -> list[tuple[str, str, Files]]:
+def _render_part(part: list[Unit]) -> Rendered:
     assert _JOB is not None, "a render worker without a job"
     return _JOB.render(part)
 
@@ -542,7 +549,7 @@ def _render_part(part: list[Unit]) -> list[tuple[str, str, Files]]:
 @contextmanager
 def _rendering(
     job: _RenderJob, store: Store, parts: list[list[Unit]], workers: int
-) -> Iterator[Iterator[list[tuple[str, str, Files]]]]:
+) -> Iterator[Iterator[Rendered]]:
     """Each part rendered, as an iterator: in this process (lazily, as it is read) or, for a
     large publish, by forked workers that start at once (each reads its own articles through
     its own database connections) while the caller renders something else."""
