@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, run
 from topicwire.clidoc import render_reference
@@ -164,3 +168,36 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("init", "import", "export", "list", "show", "decrypt"):
         assert f"### `topicwire {command}`" in readme
+
+
+def test_commands_load_only_what_they_run(tmp_path: Path) -> None:
+    """``topicwire --help`` (and the command line before any command runs) loads neither the
+    extraction stack nor the HTTP client nor the neighbour index: a user waits for those only
+    in the commands that use them. Asked in a fresh interpreter, as a user's shell starts it."""
+    heavy = ("trafilatura", "wordfreq", "ftfy", "aiohttp", "hnswlib", "datasketch", "alembic")
+    probe = (
+        f"import sys, topicwire.cli\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() == ""
+    helped = subprocess.run(
+        [sys.executable, "-m", "topicwire", "--help"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert helped.returncode == 0
+    for command in ("publish", "fetch", "extract", "export", "stories", "serve"):
+        assert command in helped.stdout
+
+
+def test_lazy_package_names_load_on_first_use() -> None:
+    """The packages that load their names on first use still answer every name they list,
+    and refuse others the way a module does."""
+    import topicwire.extract as extract
+    import topicwire.fetch as fetch
+
+    for package in (extract, fetch):
+        for name in package.__all__:
+            assert getattr(package, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = extract.nothing_here  # type: ignore[attr-defined]

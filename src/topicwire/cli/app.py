@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,8 +18,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from topicwire import __version__
-from topicwire.site import Site, open_site
-from topicwire.store import Store
+
+if TYPE_CHECKING:
+    from topicwire.site import Site
+    from topicwire.store import Store
 
 app = typer.Typer(
     name="topicwire",
@@ -52,6 +54,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @contextmanager
 def opened(site_dir: Path | None) -> Iterator[tuple[Site, Store]]:
     """The site and its open store; closed on the way out."""
+    from topicwire.site import open_site
+    from topicwire.store import Store
+
     site = open_site(site_dir)
     store = Store.open(site.database_url)
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -12,17 +12,18 @@ from rich.table import Table
 from rich.tree import Tree
 
 from topicwire.cli.app import SiteOption, app, fail, opened, out, progress_bar
-from topicwire.model import Article
-from topicwire.pipeline import enrich_stored, extract_input
-from topicwire.refresh import make_enricher
-from topicwire.site import Site
-from topicwire.store import Store
-from topicwire.taxonomy import topic_tree
+
+if TYPE_CHECKING:
+    from topicwire.model import Article
+    from topicwire.site import Site
+    from topicwire.store import Store
 
 
 @app.command()
 def topics(site: SiteOption = None) -> None:
     """The site's taxonomy as a tree, with the number of stored articles per topic."""
+    from topicwire.taxonomy import topic_tree
+
     with opened(site) as (opened_site, store):
         counts = store.topic_counts()
         taxonomy = opened_site.topics()
@@ -87,6 +88,9 @@ def explain(
 
 def _explained(site: Site, store: Store, key: str) -> Article:
     """The article to explain: stored (by id or URL), or a local file extracted and scored now."""
+    from topicwire.pipeline import extract_input
+    from topicwire.refresh import make_enricher
+
     if Path(key).is_file():
         article = extract_input(key, providers=site.providers()).to_article()
         return make_enricher(site, store.list_providers()).enrich([article])[0]
@@ -99,6 +103,9 @@ def _explained(site: Site, store: Store, key: str) -> Article:
 @app.command()
 def enrich(site: SiteOption = None) -> None:
     """Run topics, type, language and quality again over every stored article."""
+    from topicwire.pipeline import enrich_stored
+    from topicwire.refresh import make_enricher
+
     with opened(site) as (opened_site, store), progress_bar() as progress:
         task = progress.add_task("Enriching", total=store.count_articles())
         report = enrich_stored(

@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -18,19 +18,14 @@ from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_
 from topicwire.cli.publish import print_publish_report
 from topicwire.cli.records import article_table
 from topicwire.cli.stories import print_story_report, story_table
-from topicwire.demo.run import run_demo
-from topicwire.enrich.stage import Enricher
 from topicwire.errors import TopicwireError
-from topicwire.extract import Extracted
-from topicwire.fetch import FetchConfig
-from topicwire.jsonl import article_to_json
-from topicwire.model import Source
-from topicwire.pipeline import extract_input
-from topicwire.record import dump_record
-from topicwire.refresh import RefreshReport, make_enricher, refresh
-from topicwire.site import Site, open_site
-from topicwire.sources import read_opml, write_opml
-from topicwire.store import Store
+
+if TYPE_CHECKING:
+    from topicwire.enrich.stage import Enricher
+    from topicwire.extract import Extracted
+    from topicwire.refresh import RefreshReport
+    from topicwire.site import Site
+    from topicwire.store import Store
 
 sources_app = typer.Typer(
     help="List, add, import and export what the site reads.",
@@ -43,6 +38,8 @@ app.add_typer(sources_app, name="sources")
 
 def _sync_opml(site: Site, store: Store) -> None:
     """Keep the site's sources.opml the same as the sources in the store."""
+    from topicwire.sources import write_opml
+
     site.sources_file.write_text(write_opml(store.list_sources(), title=site.title), "utf-8")
 
 
@@ -78,6 +75,8 @@ def sources_add(
     site: SiteOption = None,
 ) -> None:
     """Add sources by URL (a feed, a sitemap, or a single article page)."""
+    from topicwire.model import Source
+
     bad = [url for url in urls if not url.startswith(("http://", "https://"))]
     if bad:
         fail(f"only http and https URLs can be sources: {', '.join(bad)}")
@@ -93,6 +92,8 @@ def sources_import(
     site: SiteOption = None,
 ) -> None:
     """Import sources from an OPML file, recovering what a broken file still holds."""
+    from topicwire.sources import read_opml
+
     result = read_opml(opml.read_bytes(), path=str(opml))
     with opened(site) as (opened_site, store):
         added = store.add_sources(result.sources)
@@ -111,6 +112,8 @@ def sources_export(
     site: SiteOption = None,
 ) -> None:
     """Export the sources as OPML."""
+    from topicwire.sources import write_opml
+
     with opened(site) as (opened_site, store):
         text = write_opml(store.list_sources(), title=opened_site.title)
     if out_file is None:
@@ -128,6 +131,8 @@ def fetch(
     site: SiteOption = None,
 ) -> None:
     """Fetch due sources, extract and repair their articles, and store them."""
+    from topicwire.refresh import refresh
+
     with opened(site) as (opened_site, store), progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -213,6 +218,12 @@ def extract(
     site: SiteOption = None,
 ) -> None:
     """Extract clean text and metadata from pages or files, repairing what the web broke."""
+    from topicwire.enrich.stage import Enricher
+    from topicwire.fetch import FetchConfig
+    from topicwire.pipeline import extract_input
+    from topicwire.refresh import make_enricher
+    from topicwire.site import open_site
+
     if url is not None and len(inputs) != 1:
         fail("--url applies to a single input")
     if fmt is ExtractFormat.JSON and len(inputs) != 1:
@@ -240,6 +251,9 @@ def extract(
 def _print_extracted(
     extracted: Extracted, enricher: Enricher, item: str, fmt: ExtractFormat
 ) -> None:
+    from topicwire.jsonl import article_to_json
+    from topicwire.record import dump_record
+
     (article,) = enricher.enrich([extracted.to_article()])
     if fmt is ExtractFormat.MD:
         sys.stdout.write(dump_record(article))
@@ -269,6 +283,9 @@ def demo(
     ] = False,
 ) -> None:
     """Make a demo site from the bundled corpus, serve it on 127.0.0.1, fetch it and report."""
+    from topicwire.demo.run import run_demo
+    from topicwire.store import Store
+
     with progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
 

@@ -7,7 +7,7 @@ import functools
 import http.server
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -15,8 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from topicwire.cli.app import SiteOption, app, fail, opened, out, progress_bar
-from topicwire.publish.build import PublishReport, publish_site, write_newsletter
-from topicwire.site import open_site
+
+if TYPE_CHECKING:
+    from topicwire.publish.build import PublishReport
 
 
 @app.command()
@@ -36,6 +37,8 @@ def publish(
 
     Only pages whose inputs changed are rendered and only changed files are written; a failed
     publish leaves the previous out/ as it was."""
+    from topicwire.publish.build import publish_site
+
     # no refresh thread: a large publish forks its renderers
     with opened(site) as (opened_site, store), progress_bar(threaded=False) as progress:
         task = progress.add_task("Rendering", total=None)
@@ -81,6 +84,8 @@ def newsletter(
     site: SiteOption = None,
 ) -> None:
     """Write one day's digest to out/newsletters/DATE.html and DATE.txt."""
+    from topicwire.publish.build import write_newsletter
+
     try:
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:
@@ -106,6 +111,8 @@ def serve(
     site: SiteOption = None,
 ) -> None:
     """Preview the site on 127.0.0.1 (Ctrl-C stops)."""
+    from topicwire.site import open_site
+
     if not static:
         fail("only --static is available: it serves out/ as written by `topicwire publish`")
     root: Path = open_site(site).out_dir

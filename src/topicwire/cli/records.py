@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -14,14 +14,11 @@ from rich.table import Table
 
 from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
 from topicwire.errors import ForeignSecuredError
-from topicwire.jsonl import dumps_article
-from topicwire.parse.records import Parsed, expand_paths
-from topicwire.pipeline import import_records
-from topicwire.publish.export import ExportFormat, export_articles
-from topicwire.record import dump_record, read_record
-from topicwire.secured import load_key, open_sealed
-from topicwire.site import init_site, open_site
-from topicwire.store import Store, StoredArticle
+from topicwire.publish.formats import ExportFormat
+
+if TYPE_CHECKING:
+    from topicwire.parse.records import Parsed
+    from topicwire.store import StoredArticle
 
 
 @app.command()
@@ -41,6 +38,9 @@ def init(
     ] = None,
 ) -> None:
     """Create a site folder: settings, taxonomy, providers, sources, database and secret key."""
+    from topicwire.site import init_site
+    from topicwire.store import Store
+
     site = init_site(
         directory, topic=topic, title=title, topics_from=topics_from, providers_from=providers_from
     )
@@ -63,6 +63,9 @@ def import_(
     site: SiteOption = None,
 ) -> None:
     """Import records into the store; bad inputs are listed with their reason (exit code 1)."""
+    from topicwire.parse.records import expand_paths
+    from topicwire.pipeline import import_records
+
     with opened(site) as (_, store):
         total = sum(1 for _ in expand_paths(paths))
         seen: set[Path] = set()
@@ -100,6 +103,8 @@ def export(
     site: SiteOption = None,
 ) -> None:
     """Export every stored article as seed-format records or as one JSON Lines file."""
+    from topicwire.publish.export import export_articles
+
     with opened(site) as (_, store), progress_bar() as progress:
         task = progress.add_task("Exporting", total=store.count_articles())
         report = export_articles(
@@ -133,6 +138,9 @@ def show(
     site: SiteOption = None,
 ) -> None:
     """Print one stored article as its seed-format record (or as JSON)."""
+    from topicwire.jsonl import dumps_article
+    from topicwire.record import dump_record
+
     with opened(site) as (_, store):
         found = store.get_article(int(key) if key.isdigit() else key)
     if found is None:
@@ -147,6 +155,10 @@ def decrypt(
     site: SiteOption = None,
 ) -> None:
     """Open a record's secured field with the site key and print its JSON payload."""
+    from topicwire.record import read_record
+    from topicwire.secured import load_key, open_sealed
+    from topicwire.site import open_site
+
     article = read_record(record)
     if not article.secured:
         fail(f"{record} has no secured field")

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from topicwire.cli.app import SiteOption, app, fail, opened, out
-from topicwire.cluster.batch import cluster_items, dumps_assignments, read_items
-from topicwire.cluster.stage import StoryReport, stage_for_site
-from topicwire.cluster.stories import ClusterConfig
 from topicwire.errors import StoreError
-from topicwire.site import Site, open_site
-from topicwire.store import Store
+
+if TYPE_CHECKING:
+    from topicwire.cluster.stage import StoryReport
+    from topicwire.site import Site
+    from topicwire.store import Store
 
 SPARKS = "▁▂▃▄▅▆▇█"
 #: hourly points shown in a sparkline
@@ -233,6 +233,8 @@ def delete(
 
 
 def _run_stage(site: Site, store: Store, *, touch: Sequence[int] = ()) -> StoryReport:
+    from topicwire.cluster.stage import stage_for_site
+
     return stage_for_site(site, store).run(touch=touch)
 
 
@@ -269,6 +271,10 @@ def cluster(
     site: SiteOption = None,
 ) -> None:
     """Cluster articles into stories; print {"id": ..., "story": ...} per article."""
+    from topicwire.cluster.batch import cluster_items, dumps_assignments, read_items
+    from topicwire.cluster.stories import ClusterConfig
+    from topicwire.site import open_site
+
     config = ClusterConfig()
     if site is not None or Path("topicwire.toml").exists():
         window = float(open_site(site).settings.get("stories.window_days"))

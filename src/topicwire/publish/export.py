@@ -6,24 +6,17 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from topicwire.jsonl import write_jsonl
 from topicwire.model import Article
+from topicwire.publish.formats import ExportFormat
 from topicwire.record import write_record
 from topicwire.text import slugify
 
 log = logging.getLogger(__name__)
 
 UNDATED = "1970-01-01"
-
-
-class ExportFormat(StrEnum):
-    """What ``export`` writes."""
-
-    MD = "md"
-    JSONL = "jsonl"
 
 
 @dataclass
