@@ -21,11 +21,10 @@ import shutil
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from topicwire import secured
-from topicwire.enrich.topics import TopicThresholds
 from topicwire.errors import ConfigError, SiteError
 from topicwire.fetch.config import FetchConfig
 from topicwire.model import Provider, Topic
@@ -38,6 +37,9 @@ from topicwire.taxonomy import (
     root_topic,
     topic_files,
 )
+
+if TYPE_CHECKING:
+    from topicwire.enrich.topics import TopicThresholds
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,8 @@ class Site:
 
 def topic_thresholds(settings: Settings) -> TopicThresholds:
     """The topic assigner's thresholds, from the ``topics.*`` settings."""
+    from topicwire.enrich.topics import TopicThresholds  # (numpy: only commands that enrich)
+
     return TopicThresholds(
         min_similarity=float(settings.get("topics.min_similarity")),
         min_root_similarity=float(settings.get("topics.min_root_similarity")),
