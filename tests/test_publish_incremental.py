@@ -210,3 +210,17 @@ def test_an_article_deleted_during_a_publish_stops_it_with_a_clear_error(
     store.delete_articles([victim])
     with pytest.raises(SnapshotChanged, match="deleted from the store during the publish"):
         snapshot.prefetch([victim])
+
+
+def test_a_publish_keeps_nothing_of_its_snapshot_alive(checked: Checked) -> None:
+    """A long-running process (the server, a scheduler) publishes again and again: once a
+    publish returns, neither its snapshot nor its keys may stay reachable (a per-method cache
+    once kept every publish's snapshot for the life of the process)."""
+    import gc
+
+    from topicwire.publish.snapshot import Snapshot
+
+    checked.publish()
+    gc.collect()
+    alive = [o for o in gc.get_objects() if type(o) in (Snapshot, build.UnitKeys)]
+    assert alive == []

@@ -225,12 +225,21 @@ class UnitKeys:
             snapshot.page_size,
             snapshot.max_pages,
         )
+        # answers asked for more than once (an article by its page and by its story), kept
+        # here and not in a functools cache, which would keep every publish's snapshot alive
+        self._articles: dict[int, tuple[object, ...]] = {}
+        self._stories: dict[int, str] = {}
 
-    @functools.cache  # noqa: B019 - one instance per publish
     def article(self, article_id: int) -> tuple[object, ...]:
         """What a page shows of one article that is not in its content: its place, its
         outlet's registry entry, whether it has a page (asked for by its page's key and again
         by its story's)."""
+        found = self._articles.get(article_id)
+        if found is None:
+            found = self._articles[article_id] = self._article(article_id)
+        return found
+
+    def _article(self, article_id: int) -> tuple[object, ...]:
         snapshot = self.snapshot
         info = snapshot.index.get(article_id)
         if info is None:
@@ -247,9 +256,14 @@ class UnitKeys:
             provider,
         )
 
-    @functools.cache  # noqa: B019 - one instance per publish
     def story(self, story_id: int) -> str:
         """A story's row and every member as the pages show them."""
+        found = self._stories.get(story_id)
+        if found is None:
+            found = self._stories[story_id] = self._story(story_id)
+        return found
+
+    def _story(self, story_id: int) -> str:
         story = self.snapshot.stories[story_id]
         members = [self.article(i) for i in story.article_ids]
         sources = [
