@@ -153,28 +153,9 @@ def _paths(out: Path) -> tuple[Path, Path, Path, Path]:
 # -- manifest ------------------------------------------------------------------------------------
 
 
-#: the last manifest read, by the identity of its file: a publish reads it for its unit keys and
-#: again to write, and parsing 50,000 entries twice is a fifth of an incremental publish
-_last_read: tuple[tuple[str, int, int, int], _Manifest] | None = None
-
-
 def _load(out: Path) -> _Manifest:
-    global _last_read
+    """The manifest of ``out/`` (empty when there is none or it is unreadable)."""
     path = out / MANIFEST
-    try:
-        stat = path.stat()
-    except OSError:
-        return _Manifest()
-    # the manifest is only ever replaced by a rename: a new inode, whatever its size and time
-    identity = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if _last_read is not None and _last_read[0] == identity:
-        return _last_read[1]
-    found = _parse(path)
-    _last_read = (identity, found)
-    return found
-
-
-def _parse(path: Path) -> _Manifest:
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text)
@@ -455,10 +436,18 @@ class Publishing:
     def __init__(self, out: Path) -> None:
         self.out = out
         self._tree: Path | None = None
+        # read once (for the unit keys, then to write): the lock keeps it from changing, and
+        # parsing 50,000 entries twice was a fifth of an incremental publish
+        self._manifest: _Manifest | None = None
+
+    def manifest(self) -> _Manifest:
+        if self._manifest is None:
+            self._manifest = _load(self.out)
+        return self._manifest
 
     def unit_keys(self) -> dict[str, str]:
         """Unit id -> key, as the last write recorded them (empty when there is none)."""
-        return {unit: key for unit, (key, _files) in _load(self.out).units.items()}
+        return {unit: key for unit, (key, _files) in self.manifest().units.items()}
 
     def fresh_tree(self) -> Path | None:
         """For a first publish (no ``out/`` yet), the empty folder it is built in
@@ -488,7 +477,11 @@ class Publishing:
                 given[unit] = (key, None)
             else:
                 given[unit] = (key, {_check(path): data for path, data in outputs.items()})
-        return _write(self.out, rendered, given, keep, fresh=self._tree is not None)
+        found = _write(
+            self.out, self.manifest(), rendered, given, keep, fresh=self._tree is not None
+        )
+        self._manifest = None  # (replaced by the write)
+        return found
 
 
 @contextmanager
@@ -541,13 +534,13 @@ def put_fresh(tree: Path, path: str, data: bytes, made: set[str]) -> Written:
 
 def _write(
     out: Path,
+    previous: _Manifest,
     rendered: dict[str, Output],
     units: Mapping[str, tuple[str, dict[str, Output] | None]],
     keep: tuple[str, ...],
     *,
     fresh: bool = False,
 ) -> WriteReport:
-    previous = _load(out)
     recorded: dict[str, tuple[str, list[str]]] = {}
     carried: set[str] = set()
     for unit, (key, outputs) in units.items():
