@@ -5,6 +5,7 @@ Every command works on the site in the current directory, or on the one ``--site
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from rich.markup import escape
@@ -27,3 +28,8 @@ def main() -> None:
     except TopicwireError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(1)
+    finally:
+        # the command is done and its files closed: the interpreter's closing collections
+        # would walk every object the command loaded again (0.2 s after a publish, measured),
+        # and the exit frees them all anyway
+        gc.freeze()
