@@ -10,7 +10,10 @@ stories stage's own writer; no embedder), stores them in a fresh site's SQLite s
 then times, with ``time.perf_counter`` around the call:
 
 - topicwire: ``publish_site`` into a fresh ``out/`` (full), again with nothing changed, and
-  after 100 new articles (incremental);
+  after 100 new articles (incremental), in this process;
+- topicwire (command): the same three as a user runs them, ``topicwire publish`` in a new
+  process each time (interpreter start, imports and exit included, as in the peers' times),
+  the incremental one after another 100 new articles;
 - Jekyll 4 and Hugo (Debian packages, installed with apt-get when missing and running as root):
   the same records (``render_records``: ``_news/*.md``) in a minimal site with one page per
   record and paged JSON listings per topic (20 a page, at most ``publish.max_pages`` pages, plus
@@ -49,6 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import topicwire
 from topicwire.model import Article, Image, Provider, Topic
 from topicwire.publish.build import (
     KEEP,
@@ -393,6 +397,43 @@ def profile(site: Site, store: Store, now: datetime, top: int = 15) -> str:
     text.write("\n-- by own time --\n")
     stats.sort_stats("tottime").print_stats(top)
     return text.getvalue()
+
+
+def command_runs(
+    site: Site, store: Store, rng: random.Random, size: int, incremental: int, work: Path
+) -> Run:
+    """``topicwire publish`` as a new process: into a fresh ``out/`` (the in-process one is
+    moved aside, not deleted: deleting 50,000 files slows the disk for a while), again with
+    nothing changed, then after ``incremental`` more new articles."""
+    run = Run(size, "topicwire (command)")
+    executable = Path(sys.executable).with_name("topicwire")
+    command = [str(executable)] if executable.is_file() else [sys.executable, "-m", "topicwire"]
+    command += ["publish", "--site", str(site.root)]
+
+    def timed_command() -> float:
+        settle()
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        return seconds
+
+    # as an installed package is: byte-compiled (where PYTHONDONTWRITEBYTECODE is set, as on
+    # this workplace's machines, every run would otherwise compile topicwire from source)
+    package = Path(topicwire.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    site.out_dir.rename(work / "out-in-process")
+    run.full = timed_command()
+    run.unchanged = timed_command()
+    add_articles(store, rng, size + incremental, incremental, NOW + timedelta(minutes=19), 1 / 24)
+    run.incremental = timed_command()
+    print(
+        f"[{size}] topicwire command: full {run.full:.2f} s, unchanged {run.unchanged:.2f} s, "
+        f"after +{incremental} more: {run.incremental:.2f} s",
+        flush=True,
+    )
+    return run
 
 
 def home_page(out: Path) -> dict[str, Any]:
@@ -786,6 +827,8 @@ def bench_size(
         else:
             run.incremental = build_jekyll(jekyll, plugin="plugin" in run.tool, fresh=False)
         print(f"[{size}] {run.tool} after +{args.incremental}: {run.incremental:.2f} s", flush=True)
+    if "topicwire" in args.tools:  # (after the peers: it adds articles of its own)
+        runs.insert(1, command_runs(site, store, rng, size, args.incremental, work))
     runs.extend(peers)
     info["tw_store"] = store
     info["tw_site"] = site
@@ -875,13 +918,15 @@ def fmt(value: float | None) -> str:
 
 def print_table(runs: list[Run]) -> None:
     base = {r.size: r for r in runs if r.tool == "topicwire"}
+    commands = {r.size: r for r in runs if r.tool == "topicwire (command)"}
     print(
         "\n| size | tool | full s | incremental s | no change s "
-        "| full vs topicwire | incr. vs topicwire |"
+        "| full vs topicwire | incr. vs topicwire | full vs command | incr. vs command |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         tw = base.get(run.size)
+        cmd = commands.get(run.size)
 
         def ratio(mine: float | None, theirs: float | None) -> str:
             if mine is None or theirs is None or theirs == 0:
@@ -891,7 +936,9 @@ def print_table(runs: list[Run]) -> None:
         print(
             f"| {run.size:,} | {run.tool} | {fmt(run.full)} | {fmt(run.incremental)} | "
             f"{fmt(run.unchanged)} | {ratio(run.full, tw.full if tw else None)} | "
-            f"{ratio(run.incremental, tw.incremental if tw else None)} |"
+            f"{ratio(run.incremental, tw.incremental if tw else None)} | "
+            f"{ratio(run.full, cmd.full if cmd else None)} | "
+            f"{ratio(run.incremental, cmd.incremental if cmd else None)} |"
             + (f" {run.note}" if run.note else "")
         )
 
