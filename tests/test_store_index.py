@@ -5,7 +5,7 @@ the revision moves with every content write, the other fields are read fresh."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,6 +57,10 @@ def test_the_index_follows_the_stored_articles(store: Store) -> None:
     info = index[source_id]
     assert info.title == "A report with related coverage"
     assert info.published_at == WHEN and info.published is True and info.heat == 40
+    # timestamps come back aware and in UTC on both backends (read off the driver's rows)
+    for moment in (info.published_at, info.stored_at):
+        assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    assert abs(info.stored_at - datetime.now(UTC)) < timedelta(minutes=5)
     assert info.topics == ("AI Policy", "AI")  # the article's order, by name
     assert info.domain == "wire.example"
     assert info.related_targets == ((1, target_id),)  # the second item names a stored article
@@ -158,3 +162,16 @@ def test_any_batch_read_gives_what_was_stored(store: Store, articles: list[Artic
         if ids.count(article_id) == 1:  # the same URL twice keeps the last
             assert read[article_id].article == article
     _check_batch_read(store, sorted(set(ids)))
+
+
+def test_the_index_gives_a_time_stored_with_an_offset_as_the_same_instant_in_utc(
+    store: Store,
+) -> None:
+    paris = timezone(timedelta(hours=2))
+    local = datetime(2026, 11, 20, 11, 30, tzinfo=paris)
+    (article_id,) = store.upsert_articles(
+        [_article("offset", "Told in local time", published_at=local)]
+    ).ids
+    info = store.article_index()[article_id]
+    assert info.published_at == local == WHEN
+    assert info.published_at is not None and info.published_at.utcoffset() == timedelta(0)

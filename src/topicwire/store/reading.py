@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, String, cast, select
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql import ClauseElement
 
 from topicwire.model import Article, Image, Provider, RelatedItem
 from topicwire.store.codec import decode_extra, nested_fields
@@ -28,6 +29,8 @@ T = TypeVar("T")
 
 #: rows per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
+#: what a missing timestamp that cannot be missing reads as
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -72,22 +75,25 @@ class ArticleInfo:
 
 
 def article_index(session: Session) -> dict[int, ArticleInfo]:
-    """An :class:`ArticleInfo` for every stored article, by id (three narrow queries, run on
-    the connection: no ORM bookkeeping for 20,000 rows)."""
+    """An :class:`ArticleInfo` for every stored article, by id: three narrow queries, built
+    with the schema and run on the database connection itself (at 20,000 articles and 70,000
+    topic rows, SQLAlchemy's result rows and type processing were two thirds of the time)."""
     connection = session.connection()
     topics: dict[int, list[str]] = defaultdict(list)
-    rows = connection.execute(
+    rows = _raw_rows(
+        connection,
         select(ArticleTopicRow.article_id, TopicRow.name)
         .join(TopicRow, TopicRow.id == ArticleTopicRow.topic_id)
-        .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position)
+        .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position),
     )
     for article_id, name in rows:
         topics[article_id].append(name)
     targets: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    links = connection.execute(
+    links = _raw_rows(
+        connection,
         select(RelatedLinkRow.article_id, RelatedLinkRow.position, RelatedLinkRow.target_article_id)
         .where(RelatedLinkRow.target_article_id.is_not(None))
-        .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
+        .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position),
     )
     for article_id, position, target in links:
         if target is not None:
@@ -106,23 +112,47 @@ def article_index(session: Session) -> dict[int, ArticleInfo]:
         ProviderRow.domain,
     ).outerjoin(ProviderRow, ProviderRow.id == ArticleRow.provider_id)
     found: dict[int, ArticleInfo] = {}
-    for row in connection.execute(query):
+    no_topics: tuple[str, ...] = ()
+    no_targets: tuple[tuple[int, int], ...] = ()
+    for row in _raw_rows(connection, query):
         article_id = row[0]
         found[article_id] = ArticleInfo(
             id=article_id,
             revision=row[1] or "",
             title=row[2],
-            published_at=row[3],
-            stored_at=row[4],
+            published_at=_utc(row[3]),
+            stored_at=_utc(row[4]) or EPOCH,  # (never NULL)
             published=bool(row[5]),
             story_id=row[6],
             copy_of_id=row[7],
             heat=row[8],
             domain=row[9],
-            topics=tuple(topics.get(article_id, ())),
-            related_targets=tuple(targets.get(article_id, ())),
+            topics=tuple(topics[article_id]) if article_id in topics else no_topics,
+            related_targets=tuple(targets[article_id]) if article_id in targets else no_targets,
         )
     return found
+
+
+def _raw_rows(connection: Connection, query: ClauseElement) -> list[Any]:
+    """The rows of ``query`` (no parameters) as the database driver returns them, in the
+    connection's transaction: integers, text and booleans as they are; timestamps as the
+    driver gives them (see :func:`_utc`)."""
+    sql = str(query.compile(dialect=connection.dialect))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A timestamp column as :class:`~topicwire.store.types.UTCDateTime` reads it: PostgreSQL's
+    driver gives an aware ``datetime``, SQLite its naive UTC text."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -189,9 +189,21 @@ def heat_history(session: Session, story_id: int) -> list[tuple[datetime, int]]:
 def get_stories(session: Session, ids: Iterable[int]) -> dict[int, StorySummary]:
     """The stories among ``ids``, by id."""
     found: dict[int, StorySummary] = {}
+    columns = (
+        StoryRow.id,
+        StoryRow.title,
+        StoryRow.original_article_id,
+        StoryRow.heat,
+        StoryRow.first_published_at,
+        StoryRow.last_published_at,
+        StoryRow.article_count,
+        StoryRow.provider_count,
+        StoryRow.updated_at,
+    )
     for part in chunked(sorted(set(ids))):
-        for row in session.scalars(select(StoryRow).where(StoryRow.id.in_(part))):
-            found[row.id] = _summary(row)
+        # columns, not ORM rows: a publish reads every story (no identity map to keep)
+        for row in session.execute(select(*columns).where(StoryRow.id.in_(part))):
+            found[row[0]] = StorySummary(*row)
     return found
 
 
