@@ -212,8 +212,8 @@ class UnitKeys:
 
     def __init__(self, snapshot: Snapshot, shown_providers: Mapping[str, Provider]) -> None:
         self.snapshot = snapshot
-        #: each outlet's registry entry as the pages show it (its logo's copy), as text
-        self.providers = {domain: repr(p) for domain, p in shown_providers.items()}
+        #: each outlet's registry entry as the pages show it (its logo's copy), as a digest
+        self.providers = {domain: _key(repr(p)) for domain, p in shown_providers.items()}
         topics = [(t.id, t.name, t.parent) for t in snapshot.topics]
         self.code = code_version()
         self.chrome = _key(
@@ -227,25 +227,25 @@ class UnitKeys:
         )
         # answers asked for more than once (an article by its page and by its story), kept
         # here and not in a functools cache, which would keep every publish's snapshot alive
-        self._articles: dict[int, tuple[object, ...]] = {}
+        self._articles: dict[int, str] = {}
         self._stories: dict[int, str] = {}
 
-    def article(self, article_id: int) -> tuple[object, ...]:
+    def article(self, article_id: int) -> str:
         """What a page shows of one article that is not in its content: its place, its
         outlet's registry entry, whether it has a page (asked for by its page's key and again
-        by its story's)."""
+        by its story's), as a digest: the keys that hold it stay short to hash."""
         found = self._articles.get(article_id)
         if found is None:
             found = self._articles[article_id] = self._article(article_id)
         return found
 
-    def _article(self, article_id: int) -> tuple[object, ...]:
+    def _article(self, article_id: int) -> str:
         snapshot = self.snapshot
         info = snapshot.index.get(article_id)
         if info is None:
-            return (article_id, None)
+            return _key(article_id, None)
         provider = self.providers.get(info.domain) if info.domain else None
-        return (
+        return _key(
             article_id,
             info.revision,
             info.published,
