@@ -27,6 +27,7 @@ when its content does.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 from datetime import UTC, datetime
 from importlib import resources
@@ -145,15 +146,14 @@ class JsonApi:
         """The topic's hot listing: heat >= ``minimum_heat``, hottest first, one page."""
         minimum = self.snapshot.minimum_heat
         index = self.snapshot.index
-        hot = [
-            i
+        ranked = (
+            (heat, info.published_at or _OLDEST, i)
             for i in self.by_topic[topic.name].ids
-            if (heat := index[i].heat) is not None and heat >= minimum
-        ]
-        hot.sort(
-            key=lambda i: (index[i].heat or 0, index[i].published_at or _OLDEST, i), reverse=True
+            if (heat := (info := index[i]).heat) is not None and heat >= minimum
         )
-        chosen = Listing(hot[: self.page_size], self.snapshot.articles)[:]
+        # the hottest page of a topic's thousands (ids are unique: no ties to keep in order)
+        hot = [i for _heat, _when, i in heapq.nlargest(self.page_size, ranked)]
+        chosen = Listing(hot, self.snapshot.articles)[:]
         return self.listing(topic, f"api/news/{topic.id}/hot/", 1, chosen, None)
 
     def listing(
