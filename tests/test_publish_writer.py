@@ -396,7 +396,7 @@ def test_a_journal_replayed_twice_gives_the_same_tree(tmp_path: Path) -> None:
         stage,
         [("index.html", b"v2"), ("c/3.html", b"3"), ("c/d/4.html", b"4")],
         ["b/2.html"],
-        '{"version":2,"files":{},"units":{}}\n',
+        b'{"version":2,"files":{},"units":{}}\n',
     )
     saved = {path.name: path.read_bytes() for path in stage.iterdir()}
     writer._apply(out, stage, ops)
@@ -415,7 +415,7 @@ def test_a_stage_without_journal_is_discarded(tmp_path: Path) -> None:
     write_tree(out, FIRST)
     before, nodes = tree(out), inodes(out)
     stage = out.with_name("out.stage")
-    writer._stage(stage, [("index.html", b"never")], ["a/1.html"], "{}")
+    writer._stage(stage, [("index.html", b"never")], ["a/1.html"], b"{}")
     (stage / JOURNAL).unlink()  # killed before the commit
     recover(out)
     assert not stage.exists()

@@ -64,6 +64,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+import orjson
+
 from topicwire.errors import TopicwireError
 
 log = logging.getLogger(__name__)
@@ -110,7 +112,7 @@ class WriteReport:
 class _Manifest:
     files: dict[str, str] = field(default_factory=dict)
     units: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    text: str = ""
+    text: bytes = b""
 
 
 def digest(data: bytes) -> str:
@@ -157,9 +159,9 @@ def _load(out: Path) -> _Manifest:
     """The manifest of ``out/`` (empty when there is none or it is unreadable)."""
     path = out / MANIFEST
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError):
+        text = path.read_bytes()
+        data = orjson.loads(text)
+    except (OSError, ValueError):  # (orjson's decode error is a ValueError)
         return _Manifest()
     if not isinstance(data, dict):
         return _Manifest()
@@ -189,11 +191,12 @@ def _in_order(wanted: Mapping[str, _V], before: Mapping[str, object]) -> dict[st
     return {key: wanted[key] for key in keys}
 
 
-def _dump(files: Mapping[str, str], units: Mapping[str, tuple[str, list[str]]]) -> str:
-    """The manifest's text: compact (at 50,000 files every publish reads and writes it), with
-    ``files`` and ``units`` expected in sorted order (see :func:`_in_order`)."""
+def _dump(files: Mapping[str, str], units: Mapping[str, tuple[str, list[str]]]) -> bytes:
+    """The manifest's text: compact JSON, with ``files`` and ``units`` expected in sorted order
+    (see :func:`_in_order`). Every publish reads and writes it (14 MB at 20,000 articles):
+    orjson takes a third of the standard library's time to read it and a seventh to write it."""
     document = {"version": MANIFEST_VERSION, "files": files, "units": units}
-    return json.dumps(document, separators=(",", ":")) + "\n"
+    return orjson.dumps(document) + b"\n"
 
 
 def read_manifest(out: Path) -> dict[str, str]:
@@ -306,15 +309,15 @@ def _put(target: Path, data: Output) -> None:
             handle.write(data)
 
 
-def _write_synced(target: Path, text: str) -> None:
-    with open(target, "w", encoding="utf-8") as handle:
-        handle.write(text)
+def _write_synced(target: Path, data: bytes) -> None:
+    with open(target, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
 
 
 def _stage(
-    stage: Path, writes: Sequence[tuple[str, Output]], deletes: Sequence[str], manifest: str
+    stage: Path, writes: Sequence[tuple[str, Output]], deletes: Sequence[str], manifest: bytes
 ) -> list[list[str]]:
     """Fill ``stage`` and commit it with its journal; the journal's operations."""
     stage.mkdir()
@@ -322,12 +325,12 @@ def _stage(
     names = [f"{number:0{width}d}" for number in range(len(writes))]
     for name, (_path, data) in zip(names, writes, strict=True):
         _put(stage / name, data)
-    (stage / STAGED_MANIFEST).write_bytes(manifest.encode("utf-8"))
+    (stage / STAGED_MANIFEST).write_bytes(manifest)
     ops = [["delete", path] for path in deletes]
     ops += [["put", name, path] for name, (path, _data) in zip(names, writes, strict=True)]
     ops.append(["put", STAGED_MANIFEST, MANIFEST])
     pending = stage / (JOURNAL + ".tmp")
-    _write_synced(pending, json.dumps(ops, separators=(",", ":")))
+    _write_synced(pending, json.dumps(ops, separators=(",", ":")).encode("utf-8"))
     os.replace(pending, stage / JOURNAL)
     folder = os.open(stage, os.O_RDONLY)
     try:
@@ -617,7 +620,7 @@ def _write(
     return report
 
 
-def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifest: str) -> None:
+def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifest: bytes) -> None:
     """The first publish: the tree is built whole in ``out.stage/tree`` and renamed to
     ``out`` (one file creation per file, no journal: the rename is the commit; a stage left
     without a journal is discarded by :func:`recover`)."""
