@@ -162,3 +162,37 @@ def test_demo_is_published(demo) -> None:  # type: ignore[no-untyped-def]
     assert any(src.startswith("/images/") for src in sources)
     loaded = re.findall(r'<(?:img|link)[^>]+(?:src|href)="([^"]+)"', home)
     assert loaded and all(src.startswith("/") for src in loaded), loaded
+
+
+def test_serve_static_serves_the_published_site_on_loopback(demo: DemoRun) -> None:
+    """``topicwire serve --static`` (what ``make demo`` ends with), as a user runs it: it prints
+    its address, serves out/ there on 127.0.0.1, answers 404 for what is not published, and
+    stops on a signal."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    command = [sys.executable, "-m", "topicwire", "serve", "--static", "--port", "0"]
+    server = subprocess.Popen(
+        [*command, "--site", str(demo.site.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert found, line
+        with urllib.request.urlopen(found.group(1), timeout=10) as response:
+            page = response.read().decode("utf-8")
+        assert response.status == 200 and "<main" in page and demo.site.title in page
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(found.group(1) + "no-such-page/", timeout=10)
+        assert missing.value.code == 404
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=10)
+    assert "Stopped." in out

@@ -4,7 +4,6 @@ digest) and ``serve --static`` (a local preview of ``out/``)."""
 from __future__ import annotations
 
 import functools
-import http.server
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -95,13 +94,6 @@ def newsletter(
             out.print(escape(str(path)))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    """Serves files without logging every request to the terminal."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
 @app.command()
 def serve(
     static: Annotated[
@@ -118,7 +110,15 @@ def serve(
     root: Path = open_site(site).out_dir
     if not (root / "index.html").is_file():
         fail(f"{root} holds no site yet: run `topicwire publish` first")
-    handler = functools.partial(_Quiet, directory=str(root))
+    import http.server  # (only this command serves)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        """Serves files without logging every request to the terminal."""
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    handler = functools.partial(Quiet, directory=str(root))
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
