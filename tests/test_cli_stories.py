@@ -228,22 +228,21 @@ def test_merge_split_and_review(stories_site: Path) -> None:
 
 
 def _publish_counts(output: str) -> dict[str, int]:
-    """The publish table's row, by column."""
-    names = [
-        "articles",
-        "stories",
-        "topics",
-        "images",
-        "rendered",
-        "kept",
-        "read",
-        "written",
-        "unchanged",
-        "removed",
-    ]
-    row = re.search(r"^\s*" + r"\s+".join([r"(\d+)"] * len(names)) + r"\s*$", output, re.M)
-    assert row is not None, output
-    return dict(zip(names, map(int, row.groups()), strict=True))
+    """The publish table's counts, by name."""
+    lines = {
+        ("articles", "stories", "topics", "images"): r"site\s+(\d+) articles, (\d+) stories, "
+        r"(\d+) topics, (\d+) images",
+        ("rendered", "kept", "read"): r"pages\s+(\d+) rendered, (\d+) kept as they were; "
+        r"(\d+) articles read",
+        ("written", "unchanged", "removed"): r"files\s+(\d+) written, (\d+) unchanged, "
+        r"(\d+) removed",
+    }
+    counts: dict[str, int] = {}
+    for names, pattern in lines.items():
+        found = re.search(pattern, output)
+        assert found is not None, output
+        counts.update(zip(names, map(int, found.groups()), strict=True))
+    return counts
 
 
 def test_publish_renders_only_what_changed_and_full_renders_everything(stories_site: Path) -> None:

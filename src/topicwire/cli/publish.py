@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -53,22 +52,26 @@ def publish(
 
 
 def print_publish_report(report: PublishReport) -> None:
-    """A table of what a publish wrote."""
-    table = Table(title="Publish", title_justify="left", box=box.SIMPLE_HEAD)
-    columns = ("articles", "stories", "topics", "images", "rendered", "kept", "read")
-    for name in (*columns, "written", "unchanged", "removed"):
-        table.add_column(name, justify="right")
+    """A table of what a publish wrote: one line each for the site, the rendering and the files
+    (as lines, not ten columns, so that it stays readable in an 80-column terminal)."""
+    table = Table(title="Publish", title_justify="left", box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    write = report.write
     table.add_row(
-        str(report.articles),
-        str(report.stories),
-        str(report.topics),
-        str(report.images),
-        str(report.rendered),
-        str(report.kept),
-        str(report.loaded),
-        str(len(report.write.written)),
-        str(len(report.write.unchanged)),
-        str(len(report.write.removed)),
+        "site",
+        f"{report.articles} articles, {report.stories} stories, {report.topics} topics, "
+        f"{report.images} images",
+    )
+    table.add_row(
+        "pages",
+        f"{report.rendered} rendered, {report.kept} kept as they were; "
+        f"{report.loaded} articles read",
+    )
+    table.add_row(
+        "files",
+        f"{len(write.written)} written, {len(write.unchanged)} unchanged, "
+        f"{len(write.removed)} removed",
     )
     out.print(table)
     out.print(f"Wrote {escape(str(report.out))} in {report.seconds:.2f} s.")
