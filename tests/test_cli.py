@@ -188,6 +188,15 @@ def test_commands_load_only_what_they_run(tmp_path: Path) -> None:
     assert helped.returncode == 0
     for command in ("publish", "fetch", "extract", "export", "stories", "serve"):
         assert command in helped.stdout
+    # what `topicwire publish` runs on: none of those, nor numpy or cryptography either
+    publishing = (
+        "import sys, topicwire.cli, topicwire.site, topicwire.store, topicwire.publish.build\n"
+        f"print(','.join(m for m in {(*heavy, 'numpy', 'cryptography')!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", publishing], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""
 
 
 def test_lazy_package_names_load_on_first_use() -> None:

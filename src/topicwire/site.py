@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from topicwire import secured
 from topicwire.errors import ConfigError, SiteError
 from topicwire.fetch.config import FetchConfig
 from topicwire.model import Provider, Topic
@@ -117,6 +116,8 @@ class Site:
     @property
     def secret_key_file(self) -> Path:
         """``secret.key``: the key of the ``secured`` field, never published."""
+        from topicwire import secured  # (cryptography: only for the commands that seal or open)
+
         return self.root / secured.KEY_FILE_NAME
 
     @property
@@ -135,6 +136,8 @@ class Site:
 
     def secret_key(self) -> bytes:
         """The site key (``TOPICWIRE_SECRET_KEY`` wins over ``secret.key``)."""
+        from topicwire import secured
+
         return secured.load_key(self.root, env=self.env)
 
     def topics(self) -> list[Topic]:
@@ -268,6 +271,8 @@ def init_site(
         opml = _OPML_TEMPLATE.format(title=escape(title or topic))
         (root / SOURCES_FILE).write_text(opml, encoding="utf-8")
         (root / CACHE_DIR / IMAGES_DIR).mkdir(parents=True)
+        from topicwire import secured
+
         secured.write_key_file(root / secured.KEY_FILE_NAME)
     except BaseException:
         _remove_partial(root, created_root)
