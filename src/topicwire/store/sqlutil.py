@@ -6,16 +6,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from topicwire.store.schema import Base
 
 
 def _insert(session: Session, model: type[Base]) -> Any:
-    """The dialect's own ``insert`` (the one with ``on_conflict_*``) for ``model``."""
+    """The dialect's own ``insert`` (the one with ``on_conflict_*``) for ``model``; each dialect
+    module is imported by the first write that needs it (a publish, which only reads, never)."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(model)
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(model)
 
 
