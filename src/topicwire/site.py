@@ -20,9 +20,9 @@ import os
 import shutil
 from collections.abc import Mapping
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from topicwire.errors import ConfigError, SiteError
 from topicwire.fetch.config import FetchConfig
@@ -268,7 +268,7 @@ def init_site(
         (root / PROVIDERS_DIR).mkdir()
         for source in provider_sources:
             shutil.copyfile(source, root / PROVIDERS_DIR / source.name)
-        opml = _OPML_TEMPLATE.format(title=escape(title or topic))
+        opml = _OPML_TEMPLATE.format(title=escape(title or topic, quote=False))
         (root / SOURCES_FILE).write_text(opml, encoding="utf-8")
         (root / CACHE_DIR / IMAGES_DIR).mkdir(parents=True)
         from topicwire import secured
