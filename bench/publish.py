@@ -1,6 +1,6 @@
 """Publish speed: topicwire's ``publish_site`` against Jekyll and Hugo on the same records.
 
-    .venv/bin/python bench/publish.py                       # 2,000 then 20,000 (~10-15 min)
+    .venv/bin/python bench/publish.py                       # 2,000 then 20,000 (~15-20 min)
     .venv/bin/python bench/publish.py --sizes 2000 --profile
     .venv/bin/python bench/publish.py --tools topicwire,hugo --work /tmp/pub
 
@@ -13,7 +13,8 @@ then times, with ``time.perf_counter`` around the call:
   after 100 new articles (incremental), in this process;
 - topicwire (command): the same three as a user runs them, ``topicwire publish`` in a new
   process each time (interpreter start, imports and exit included, as in the peers' times),
-  the incremental one after another 100 new articles;
+  the incremental one after another 100 new articles (with nothing changed and after them it
+  publishes at the clock's time, not the bench's fixed one);
 - Jekyll 4 and Hugo (Debian packages, installed with apt-get when missing and running as root):
   the same records (``render_records``: ``_news/*.md``) in a minimal site with one page per
   record and paged JSON listings per topic (20 a page, at most ``publish.max_pages`` pages, plus
@@ -25,10 +26,17 @@ then times, with ``time.perf_counter`` around the call:
   without the plugin is skipped at a size where the 2,000-record run predicts more than
   ``--budget`` seconds.
 
+The full builds run ``--repeat`` rounds (default 3): each round builds with every tool once,
+the order turned by one from round to round, and the table shows each tool's median and range
+(the slow Jekyll builds run in the first round only). Nothing is deleted while builds are
+timed: outputs to be replaced are renamed aside and deleted at the end (see :class:`Discards`
+for why that matters on this machine's disk).
+
 Everything runs in one process, tools one after the other, on whatever else the machine is
-doing: wall times on a shared machine swing, so compare ratios taken in the same run. Prints a
-table (size, tool, full, incremental, ratio), topicwire's phases, the home page's weight and
-requests, optionally a cProfile summary, then ONE JSON line of headline numbers.
+doing: wall times on a shared machine swing, so compare ratios taken in the same run (the
+round-by-round ratios are printed too). Prints a table (size, tool, full, incremental, ratio),
+topicwire's phases, the home page's weight and requests, optionally a cProfile summary, then
+ONE JSON line of headline numbers.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import pstats
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -323,19 +332,74 @@ class Run:
 
     size: int
     tool: str
+    #: the median of the full builds (``fulls``: each round's time, in round order)
     full: float | None = None
     incremental: float | None = None
     unchanged: float | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    fulls: list[float] = field(default_factory=list)
+
+    def add_full(self, seconds: float) -> None:
+        self.fulls.append(seconds)
+        self.full = statistics.median(self.fulls)
+
+    def spread(self) -> str:
+        """The full builds' range, "" for a single one."""
+        if len(self.fulls) < 2:
+            return ""
+        return f"{min(self.fulls):.2f}-{max(self.fulls):.2f}"
 
 
 def settle() -> None:
-    """Let the disk finish what earlier steps left (writeback, and the discards of deleted
-    files, which on this machine's ext4 made the next few thousand file creations up to ten
-    times slower): every timed build, any tool's, starts from a quiet disk."""
+    """Let the disk finish what earlier steps left (writeback): every timed build, any tool's,
+    starts from a quiet disk. (Deleted files are not waited for: nothing is deleted while
+    builds are timed, see :class:`Discards`.)"""
     os.sync()
     time.sleep(1.0)
+
+
+class Discards:
+    """Where the bench puts what it would delete: moved aside (one rename) into ``folder``
+    and deleted only when every build has been timed.
+
+    This machine's root file system is ext4 without a journal, and there ext4 will not hand
+    out an inode freed in the last minute (six while its inode-table block is dirty): each
+    new file or folder first steps over every recently deleted inode of its block group
+    (``recently_deleted`` in the kernel's ``fs/ext4/ialloc.c``, seen with ``perf``). Measured
+    here, 5,000 new folders with a file each took 0.51 s on a quiet disk, 1.06 s a second
+    after 20,000 inodes were deleted, 1.9-2.5 s a minute later with more creations in
+    between, and 0.67 s after the same 20,000 were only renamed aside. Deleting one tool's
+    output before the next build made whichever tool came next pay for it, and the tool with
+    the most files pay most."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def discard(self, path: Path) -> None:
+        """Move ``path`` (a file or folder; nothing if missing) out of the way."""
+        if not path.exists():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        path.rename(self.folder / f"{self.count:04d}-{path.name}")
+
+    def empty(self) -> None:
+        """Delete everything discarded (after the last timed build)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: set by :func:`main` for the whole run (a folder beside the sites)
+DISCARDS: Discards | None = None
+
+
+def discard(path: Path) -> None:
+    """Put ``path`` out of the way without deleting it while builds are timed."""
+    if DISCARDS is None:
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        DISCARDS.discard(path)
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -377,7 +441,7 @@ def phases(site: Site, store: Store, now: datetime) -> dict[str, float]:
     files.update(render_newsletter(snapshot, now.date()))
     step("newsletter")
     files.update(images)
-    shutil.rmtree(site.out_dir, ignore_errors=True)
+    discard(site.out_dir)
     write_tree(site.out_dir, files, keep=KEEP)
     step("write_tree (fresh out/)")
     out["files"] = float(len(files))
@@ -386,7 +450,7 @@ def phases(site: Site, store: Store, now: datetime) -> dict[str, float]:
 
 def profile(site: Site, store: Store, now: datetime, top: int = 15) -> str:
     """cProfile of a full publish into a fresh ``out/``: the ``top`` entries by cumulative time."""
-    shutil.rmtree(site.out_dir, ignore_errors=True)
+    discard(site.out_dir)
     profiler = cProfile.Profile()
     profiler.enable()
     publish_site(site, store, now=now)
@@ -399,16 +463,16 @@ def profile(site: Site, store: Store, now: datetime, top: int = 15) -> str:
     return text.getvalue()
 
 
-def command_runs(
-    site: Site, store: Store, rng: random.Random, size: int, incremental: int, work: Path
-) -> Run:
-    """``topicwire publish`` as a new process: into a fresh ``out/`` (the in-process one is
-    moved aside, not deleted: deleting 50,000 files slows the disk for a while), again with
-    nothing changed, then after ``incremental`` more new articles."""
-    run = Run(size, "topicwire (command)")
+def command_timer(site: Site) -> Callable[[], float]:
+    """A timer of ``topicwire publish --site SITE`` run as a user runs it: a new process each
+    time (interpreter start, imports and exit included, as in the peers' times)."""
     executable = Path(sys.executable).with_name("topicwire")
     command = [str(executable)] if executable.is_file() else [sys.executable, "-m", "topicwire"]
     command += ["publish", "--site", str(site.root)]
+    # as an installed package is: byte-compiled (where PYTHONDONTWRITEBYTECODE is set, as on
+    # this workplace's machines, every run would otherwise compile topicwire from source)
+    package = Path(topicwire.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
     def timed_command() -> float:
         settle()
@@ -419,21 +483,7 @@ def command_runs(
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
         return seconds
 
-    # as an installed package is: byte-compiled (where PYTHONDONTWRITEBYTECODE is set, as on
-    # this workplace's machines, every run would otherwise compile topicwire from source)
-    package = Path(topicwire.__file__).parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
-    site.out_dir.rename(work / "out-in-process")
-    run.full = timed_command()
-    run.unchanged = timed_command()
-    add_articles(store, rng, size + incremental, incremental, NOW + timedelta(minutes=19), 1 / 24)
-    run.incremental = timed_command()
-    print(
-        f"[{size}] topicwire command: full {run.full:.2f} s, unchanged {run.unchanged:.2f} s, "
-        f"after +{incremental} more: {run.incremental:.2f} s",
-        flush=True,
-    )
-    return run
+    return timed_command
 
 
 def home_page(out: Path) -> dict[str, Any]:
@@ -721,8 +771,8 @@ def build_jekyll(source: Path, *, plugin: bool, fresh: bool) -> float:
     dest = source.parent / ("jekyll-out-plugin" if plugin else "jekyll-out")
     cache = source / ".jekyll-cache"
     if fresh:
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+        discard(dest)
+        discard(cache)
     command = ["jekyll", "build", "--unpublished", "-q", "-s", str(source), "-d", str(dest)]
     command += ["--plugins", str(source / ("plugins-dedup" if plugin else "_plugins"))]
     return run_build(command, source)
@@ -731,8 +781,8 @@ def build_jekyll(source: Path, *, plugin: bool, fresh: bool) -> float:
 def build_hugo(source: Path, *, fresh: bool) -> float:
     dest = source / "public"
     if fresh:
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.rmtree(source / "resources", ignore_errors=True)
+        discard(dest)
+        discard(source / "resources")
     return run_build(["hugo", "-D", "--quiet", "-s", str(source), "-d", str(dest)], source)
 
 
@@ -758,7 +808,7 @@ def bench_size(
 ) -> tuple[list[Run], dict[str, Any]]:
     rng = random.Random(args.seed + size)
     work = Path(args.work) / f"n{size}"
-    shutil.rmtree(work, ignore_errors=True)
+    discard(work)
     work.mkdir(parents=True)
     site = make_site(work / "site")
     store = Store.open(site.database_url)
@@ -768,71 +818,117 @@ def bench_size(
     info["store_seconds"] = time.perf_counter() - started
     print(f"[{size}] stored {size} articles in {info['store_seconds']:.1f} s", flush=True)
 
-    runs: list[Run] = []
-    tw = Run(size, "topicwire")
     snapshot = site_snapshot(site, store, now=NOW)
     records = render_records(snapshot)
     topics = list(snapshot.topics)
     page_size, max_pages = snapshot.page_size, snapshot.max_pages
     minimum_heat = snapshot.minimum_heat
     del snapshot
-    if "topicwire" in args.tools:
-        shutil.rmtree(site.out_dir, ignore_errors=True)
-        tw.full = timed(lambda: publish_site(site, store, now=NOW))
-        tw.unchanged = timed(lambda: publish_site(site, store, now=NOW))
-        tw.extra["files"] = len(read_manifest(site.out_dir))
-        info["home"] = home_page(site.out_dir)
-        print(
-            f"[{size}] topicwire full {tw.full:.2f} s, unchanged {tw.unchanged:.2f} s", flush=True
-        )
-
     jekyll, hugo = peer_sites(work, records, topics, page_size, max_pages, minimum_heat)
+
+    # full builds: every tool once a round, the order turned by one each round (no tool always
+    # builds first, or right after the same one); the slow Jekyll builds only in the first round
+    tw = Run(size, "topicwire")
+    command = Run(size, "topicwire (command)")
+    timed_command = command_timer(site) if "topicwire" in args.tools else None
+    jobs: list[tuple[Run, Callable[[], float], bool]] = []  # (run, build, every round)
+    if timed_command is not None:
+
+        def in_process() -> float:
+            discard(site.out_dir)
+            return timed(lambda: publish_site(site, store, now=NOW))
+
+        def as_command() -> float:
+            discard(site.out_dir)
+            return timed_command()
+
+        jobs += [(tw, in_process, True), (command, as_command, True)]
     peers: list[Run] = []
     if "hugo" in args.tools:
         run = Run(size, "hugo")
-        run.full = build_hugo(hugo, fresh=True)
-        run.extra["files"] = count_files(hugo / "public", "**/*.*")
+        jobs.append((run, lambda: build_hugo(hugo, fresh=True), True))
         peers.append(run)
-        print(f"[{size}] hugo full {run.full:.2f} s", flush=True)
     if "jekyll-plugin" in args.tools:
         run = Run(size, "jekyll+dedup plugin")
-        run.full = build_jekyll(jekyll, plugin=True, fresh=True)
-        run.extra["files"] = count_files(jekyll.parent / "jekyll-out-plugin", "**/*.*")
+        jobs.append((run, lambda: build_jekyll(jekyll, plugin=True, fresh=True), False))
         peers.append(run)
-        print(f"[{size}] jekyll+plugin full {run.full:.2f} s", flush=True)
     if "jekyll" in args.tools:
         run = Run(size, "jekyll (no plugin)")
         if plain_jekyll_estimate is not None and plain_jekyll_estimate > args.budget:
             run.note = f"skipped: predicted {plain_jekyll_estimate:.0f} s > budget {args.budget} s"
         else:
-            run.full = build_jekyll(jekyll, plugin=False, fresh=True)
-            run.extra["files"] = count_files(jekyll.parent / "jekyll-out", "**/*.*")
-            print(f"[{size}] jekyll full {run.full:.2f} s", flush=True)
+            jobs.append((run, lambda: build_jekyll(jekyll, plugin=False, fresh=True), False))
         peers.append(run)
+    for round_ in range(args.repeat):
+        turn = round_ % len(jobs) if jobs else 0
+        for run, build, every in jobs[turn:] + jobs[:turn]:
+            if round_ == 0 or every:
+                run.add_full(build())
+                print(
+                    f"[{size}] round {round_ + 1}: {run.tool} full {run.fulls[-1]:.2f} s",
+                    flush=True,
+                )
+    tw.extra["files"] = len(read_manifest(site.out_dir)) if timed_command else None
+    command.extra["files"] = tw.extra["files"]
+    for run in peers:
+        if run.fulls:
+            run.extra["files"] = count_files(peer_output(run, jekyll, hugo), "**/*.*")
+
+    if timed_command is not None:
+        # the in-process publish at NOW again (untimed: the last full build may have been the
+        # command's, at the clock's time), then timed with nothing changed
+        discard(site.out_dir)
+        publish_site(site, store, now=NOW)
+        tw.unchanged = timed(lambda: publish_site(site, store, now=NOW))
+        info["home"] = home_page(site.out_dir)
 
     # 100 new articles: the newest of the site
     add_articles(store, rng, size, args.incremental, NOW + timedelta(minutes=9), 1 / 24)
     later = NOW + timedelta(minutes=10)
-    if "topicwire" in args.tools:
+    if timed_command is not None:
         tw.incremental = timed(lambda: publish_site(site, store, now=later))
         print(f"[{size}] topicwire after +{args.incremental}: {tw.incremental:.2f} s", flush=True)
-    runs.append(tw)
     new_records = render_records(site_snapshot(site, store, now=later))
     peer_sites(work, new_records, topics, page_size, max_pages, minimum_heat)
     for run in peers:
-        if run.note:
+        if not run.fulls:
             continue
         if run.tool == "hugo":
             run.incremental = build_hugo(hugo, fresh=False)
         else:
             run.incremental = build_jekyll(jekyll, plugin="plugin" in run.tool, fresh=False)
         print(f"[{size}] {run.tool} after +{args.incremental}: {run.incremental:.2f} s", flush=True)
-    if "topicwire" in args.tools:  # (after the peers: it adds articles of its own)
-        runs.insert(1, command_runs(site, store, rng, size, args.incremental, work))
-    runs.extend(peers)
+    runs = [tw, command, *peers] if timed_command is not None else peers
+    if timed_command is not None:
+        # the command: once untimed (out/ is the in-process publish's, at NOW; the command
+        # publishes at the clock's time), then with nothing changed, then after 100 more
+        timed_command()
+        command.unchanged = timed_command()
+        add_articles(
+            store,
+            rng,
+            size + args.incremental,
+            args.incremental,
+            later + timedelta(minutes=9),
+            1 / 24,
+        )
+        command.incremental = timed_command()
+        print(
+            f"[{size}] topicwire command: unchanged {command.unchanged:.2f} s, "
+            f"after +{args.incremental} more: {command.incremental:.2f} s",
+            flush=True,
+        )
+    info["rounds"] = {run.tool: run.fulls for run in runs if run.fulls}
     info["tw_store"] = store
     info["tw_site"] = site
     return runs, info
+
+
+def peer_output(run: Run, jekyll: Path, hugo: Path) -> Path:
+    """Where a peer's build writes."""
+    if run.tool == "hugo":
+        return hugo / "public"
+    return jekyll.parent / ("jekyll-out-plugin" if "plugin" in run.tool else "jekyll-out")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -844,6 +940,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile a full publish")
     parser.add_argument("--phases", action="store_true", help="time publish_site step by step")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="full builds per tool (Jekyll: one), alternating"
+    )
     parser.add_argument("--work", default="", help="folder for the sites (default: a temp dir)")
     args = parser.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -856,6 +955,8 @@ def main(argv: list[str] | None = None) -> int:
         temp = tempfile.TemporaryDirectory(prefix="tw-publish-bench-")
         args.work = temp.name
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, work in {args.work}")
+    global DISCARDS
+    DISCARDS = Discards(Path(args.work) / "discarded")
     for tool, command in (("jekyll", ["jekyll", "--version"]), ("hugo", ["hugo", "version"])):
         if any(t.startswith(tool) for t in args.tools):
             print(f"{tool}: {version(command)}")
@@ -885,11 +986,17 @@ def main(argv: list[str] | None = None) -> int:
         previous_size = size
         report_size(size, runs, info)
         headline[str(size)] = {
-            r.tool: {"full": r.full, "incremental": r.incremental, "unchanged": r.unchanged}
+            r.tool: {
+                "full": r.full,
+                "fulls": r.fulls,
+                "incremental": r.incremental,
+                "unchanged": r.unchanged,
+            }
             for r in runs
         } | {"home": info.get("home")}
     print_table(all_runs)
     print(json.dumps(headline, sort_keys=True, default=str))
+    DISCARDS.empty()  # (every build is timed: deleting now slows nothing measured)
     if temp is not None:
         temp.cleanup()
     return 0
@@ -902,6 +1009,13 @@ def report_size(size: int, runs: list[Run], info: dict[str, Any]) -> None:
         print(f"  {run.tool}: {files} output files {run.note}")
     if "home" in info:
         print(f"  home page: {json.dumps(info['home'])}")
+    rounds = info.get("rounds", {})
+    if len(rounds.get("hugo", ())) > 1:
+        for mine in ("topicwire", "topicwire (command)"):
+            if mine in rounds:
+                paired = [h / t for h, t in zip(rounds["hugo"], rounds[mine], strict=False)]
+                shown = ", ".join(f"{r:.2f}x" for r in paired)
+                print(f"  hugo / {mine}, full, round by round: {shown}")
     if "phases" in info:
         total = sum(v for k, v in info["phases"].items() if k != "files")
         print(f"  topicwire phases ({total:.2f} s, {info['phases']['files']:.0f} files):")
@@ -920,10 +1034,10 @@ def print_table(runs: list[Run]) -> None:
     base = {r.size: r for r in runs if r.tool == "topicwire"}
     commands = {r.size: r for r in runs if r.tool == "topicwire (command)"}
     print(
-        "\n| size | tool | full s | incremental s | no change s "
+        "\n| size | tool | full s (median) | full range | incremental s | no change s "
         "| full vs topicwire | incr. vs topicwire | full vs command | incr. vs command |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         tw = base.get(run.size)
         cmd = commands.get(run.size)
@@ -934,7 +1048,8 @@ def print_table(runs: list[Run]) -> None:
             return f"{mine / theirs:.2f}x"
 
         print(
-            f"| {run.size:,} | {run.tool} | {fmt(run.full)} | {fmt(run.incremental)} | "
+            f"| {run.size:,} | {run.tool} | {fmt(run.full)} | {run.spread() or '-'} | "
+            f"{fmt(run.incremental)} | "
             f"{fmt(run.unchanged)} | {ratio(run.full, tw.full if tw else None)} | "
             f"{ratio(run.incremental, tw.incremental if tw else None)} | "
             f"{ratio(run.full, cmd.full if cmd else None)} | "
