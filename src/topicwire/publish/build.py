@@ -51,7 +51,6 @@ from topicwire.publish.snapshot import (
     PublishedStory,
     Snapshot,
     load_snapshot,
-    with_histories,
 )
 from topicwire.publish.writer import Output, Publishing, WriteReport, publishing, put_fresh
 from topicwire.record import dump_record
@@ -210,8 +209,15 @@ class UnitKeys:
     """The key of every output unit of a snapshot (see the module docstring), from its index,
     stories and providers: nothing here loads an article."""
 
-    def __init__(self, snapshot: Snapshot, shown_providers: Mapping[str, Provider]) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        shown_providers: Mapping[str, Provider],
+        pages: Mapping[int, PublishedStory],
+    ) -> None:
         self.snapshot = snapshot
+        #: the stories with a page (:func:`stories_with_pages`)
+        self.pages = pages
         #: each outlet's registry entry as the pages show it (its logo's copy), as a digest
         self.providers = {domain: _key(repr(p)) for domain, p in shown_providers.items()}
         topics = [(t.id, t.name, t.parent) for t in snapshot.topics]
@@ -293,13 +299,23 @@ class UnitKeys:
         """The article's cached image files."""
         return _key(self.code, self.snapshot.index[article_id].revision)
 
-    def page(self, article_id: int, has_page: Mapping[int, PublishedStory]) -> str:
+    def of(self, kind: str, ident: int) -> str:
+        """The key of the unit ``kind`` (rec, page, img, story) of article or story ``ident``."""
+        if kind == "rec":
+            return self.record(ident)
+        if kind == "page":
+            return self.page(ident)
+        if kind == "img":
+            return self.images(ident)
+        return self.story_files(ident)
+
+    def page(self, article_id: int) -> str:
         """``news/<slug>/index.html``: the article, its story, what it copies, the pages its
         related items link to."""
         snapshot = self.snapshot
         info = snapshot.index[article_id]
         story = None
-        if info.story_id is not None and info.story_id in has_page:
+        if info.story_id is not None and info.story_id in self.pages:
             shown = snapshot.stories[info.story_id]
             # what an article page shows of its story: its link, title and heat, and whether
             # this article is its original report
@@ -366,27 +382,40 @@ def _publish(
     steps = {"snapshot": time.perf_counter() - started}
     previous = {} if full else publish.unit_keys()
     shown, logos = site_images(snapshot, site.images_dir)
-    keys = UnitKeys(snapshot, shown.providers)
     pages = stories_with_pages(snapshot)
-    wanted: dict[str, tuple[str, str, int]] = {}  # unit -> (key, kind, id)
-    for article_id in snapshot.articles:
-        wanted[f"rec:{article_id}"] = (keys.record(article_id), "rec", article_id)
-        wanted[f"page:{article_id}"] = (keys.page(article_id, pages), "page", article_id)
-    for article_id in (*snapshot.articles, *snapshot.coverage):
-        wanted[f"img:{article_id}"] = (keys.images(article_id), "img", article_id)
-    for story_id in pages:
-        wanted[f"story:{story_id}"] = (keys.story_files(story_id), "story", story_id)
-    stale = {unit: v for unit, v in wanted.items() if previous.get(unit) != v[0]}
-
+    keys = UnitKeys(snapshot, shown.providers, pages)
+    wanted = [
+        *(
+            (f"{kind}:{article_id}", kind, article_id)
+            for article_id in snapshot.articles
+            for kind in ("rec", "page")
+        ),
+        *((f"img:{i}", "img", i) for i in (*snapshot.articles, *snapshot.coverage)),
+        *((f"story:{story_id}", "story", story_id) for story_id in pages),
+    ]
+    stale: list[Unit]
+    units: dict[str, tuple[str, Files | None]] = {}
+    if previous:
+        # the units whose key is the one the last publish left keep their files
+        stale = []
+        for unit, kind, ident in wanted:
+            key = keys.of(kind, ident)
+            if previous.get(unit) == key:
+                units[unit] = (key, None)
+            else:
+                stale.append((unit, key, kind, ident))
+    else:
+        # a first or full publish renders every unit: the keys (for the manifest) are
+        # computed by whichever process renders the unit, in parallel
+        stale = [(unit, "", kind, ident) for unit, kind, ident in wanted]
     steps["keys"] = time.perf_counter() - started - sum(steps.values())
-    stories = [i for _, kind, i in stale.values() if kind == "story"]
-    snapshot = with_histories(snapshot, store, stories)
-    shown, _ = site_images(snapshot, site.images_dir)
+
     sources = [(source.url, source.title) for source in store.list_sources()]
     html = SiteRenderer(shown, sources)
     api = JsonApi(snapshot)
-    # the files every publish renders (not units): one piece of work each, so that workers
-    # render them too; the topic pages one topic a piece
+    # the files every publish renders (not units): home and about, each topic's pages, the
+    # JSON listings, the feeds and the newsletter, all in one piece of work: they show the
+    # same articles, which one process then reads once
     shared: list[Callable[[], Mapping[str, Output]]] = [
         html.home_files,
         *(functools.partial(html.topic_pages, topic) for topic in shown.topics),
@@ -395,14 +424,12 @@ def _publish(
         functools.partial(render_newsletter, snapshot, moment.date()),
     ]
     # a first publish: the files go straight where out/ is built
-    job = _RenderJob(snapshot, shown, html, api, site.images_dir, shared, publish.fresh_tree())
-
-    units: dict[str, tuple[str, Files | None]] = {
-        unit: (key, None) for unit, (key, _kind, _ident) in wanted.items() if unit not in stale
-    }
+    job = _RenderJob(
+        snapshot, shown, html, api, keys, store, site.images_dir, shared, publish.fresh_tree()
+    )
     parts = [
-        *([("", "", "shared", number)] for number in range(len(shared))),
-        *_parts([(unit, *value) for unit, value in stale.items()], snapshot),
+        [("", "", "shared", number) for number in range(len(shared))],
+        *_parts(stale, snapshot),
     ]
     workers = _workers(len(stale)) if parallel else 1
     done = 0
@@ -425,7 +452,7 @@ def _publish(
         articles=len(snapshot.articles),
         stories=len(pages),
         topics=len(snapshot.topics),
-        images=sum(1 for unit in wanted if unit.startswith("img:")),
+        images=sum(1 for _unit, kind, _ident in wanted if kind == "img"),
         rendered=len(stale),
         kept=len(wanted) - len(stale),
         workers=workers if len(parts) > 1 else 1,
@@ -459,6 +486,11 @@ class _RenderJob:
     shown: Snapshot
     html: SiteRenderer
     api: JsonApi
+    #: the keys of units given without one (a first or full publish)
+    keys: UnitKeys
+    #: where the stories' heat histories are read (the part's stories, by the process that
+    #: renders them)
+    store: Store
     images_dir: Path
     #: what renders the files that are not units (kind "shared", by number)
     shared: Sequence[Callable[[], Mapping[str, Output]]]
@@ -468,22 +500,33 @@ class _RenderJob:
     _made: set[str] = field(default_factory=set)
 
     def render(self, part: list[Unit]) -> Rendered:
-        """Render ``part``: its articles are read in batches first."""
+        """Render ``part``: its articles are read in batches first, its stories' histories in
+        one query."""
         snapshot = self.snapshot
         before = _loaded(snapshot)
         needed: set[int] = set()
+        stories: list[int] = []
         for _unit, _key, kind, ident in part:
             if kind == "shared":
                 continue  # its listings read their articles as they go
             if kind == "story":
                 needed.update(snapshot.stories[ident].article_ids)
+                stories.append(ident)
             else:
                 needed.add(ident)
                 info = snapshot.index.get(ident)
                 if info is not None and info.copy_of_id is not None:
                     needed.add(info.copy_of_id)
         snapshot.prefetch(sorted(needed))
-        done = [(unit, key, self.render_one(kind, ident)) for unit, key, kind, ident in part]
+        histories = self.store.story_heat_histories(stories) if stories else {}
+        done = [
+            (
+                unit,
+                key or (self.keys.of(kind, ident) if unit else ""),
+                self.render_one(kind, ident, histories.get(ident, ())),
+            )
+            for unit, key, kind, ident in part
+        ]
         if self.fresh is not None:
             for _unit, _key, files in done:
                 for path, data in files.items():
@@ -491,8 +534,10 @@ class _RenderJob:
                         files[path] = put_fresh(self.fresh, path, data, self._made)
         return done, _loaded(snapshot) - before
 
-    def render_one(self, kind: str, ident: int) -> Files:
-        """The files of one unit."""
+    def render_one(
+        self, kind: str, ident: int, history: Sequence[tuple[datetime, int]] = ()
+    ) -> Files:
+        """The files of one unit (``history``: a story's heat history)."""
         rendered: Files = {}
         if kind == "rec":
             item = self.snapshot.articles[ident]
@@ -507,9 +552,9 @@ class _RenderJob:
         elif kind == "shared":
             rendered.update(self.shared[ident]())
         else:
-            story = self.html.story_pages[ident]
+            story = replace(self.snapshot.stories[ident], history=tuple(history))
             rendered[f"{story.page_path}index.html"] = self.html.story_page(story)
-            rendered[story_json_path(story)] = self.api.story_json(self.snapshot.stories[ident])
+            rendered[story_json_path(story)] = self.api.story_json(story)
         return rendered
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import overload
 
 from topicwire.errors import TopicwireError
-from topicwire.model import Article, Provider, Topic
+from topicwire.model import Article, Provider, Topic, to_utc
 from topicwire.publish.export import record_filename, record_name
 from topicwire.store import Store
 from topicwire.store.reading import ArticleInfo
@@ -32,6 +32,19 @@ from topicwire.store.stories import StorySummary
 _OLDEST = datetime(1970, 1, 1, tzinfo=UTC)
 #: articles read from the store per query when a listing or a page needs them
 BATCH = 200
+#: values the renderers keep formatted (times, checked URLs): an article's appear on every
+#: page, listing and feed that shows it; bounded for long-running processes
+FORMATS_CACHED = 65536
+
+
+@functools.lru_cache(maxsize=FORMATS_CACHED)
+def utc_stamp(value: datetime) -> str:
+    """``2026-11-22T12:00:00Z``: the time in UTC to the second (a naive one is taken as UTC),
+    as the JSON API and the pages' ``datetime`` attributes write it."""
+    moment = to_utc(value)
+    if moment.year < 1000:  # (isoformat pads the year to four digits, strftime may not)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment.replace(tzinfo=None).isoformat(timespec='seconds')}Z"
 
 
 @dataclass(frozen=True)
@@ -360,7 +373,7 @@ def load_snapshot(
 
     Only the article index (:meth:`Store.article_index`) and the story rows are read here;
     articles are read when a renderer first needs them. ``histories=False`` leaves the
-    stories' heat histories empty (:func:`with_histories` fills those a publish renders)."""
+    stories' heat histories empty (a publish reads those it renders, a part at a time)."""
     index = store.article_index()
     shown = {i for i, info in index.items() if include_unpublished or info.published}
     taken: set[str] = set()
@@ -409,18 +422,6 @@ def load_snapshot(
         index={i: index[i] for i in (*shown, *outside)},
         slugs=all_slugs,
     )
-
-
-def with_histories(snapshot: Snapshot, store: Store, story_ids: Iterable[int]) -> Snapshot:
-    """``snapshot`` with the heat histories of ``story_ids`` read from the store."""
-    wanted = [i for i in story_ids if i in snapshot.stories]
-    if not wanted:
-        return snapshot
-    found = store.story_heat_histories(wanted)
-    stories = dict(snapshot.stories)
-    for story_id in wanted:
-        stories[story_id] = replace(stories[story_id], history=tuple(found.get(story_id, ())))
-    return replace(snapshot, stories=stories)
 
 
 def _story(
