@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, String, cast, select
+from sqlalchemy import Connection, String, bindparam, cast, select
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.elements import BindParameter
 
 from topicwire.model import Article, Image, Provider, RelatedItem
 from topicwire.store.codec import decode_extra, nested_fields
@@ -200,45 +201,52 @@ class _Children:
     related: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
+#: the child rows of a list of articles (``ids``), in their order: built once, as the statement
+#: construction cost as much as running a query for a batch of a few hundred
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_TOPIC_ROWS = (
+    select(ArticleTopicRow.article_id, TopicRow.name, ArticleTopicRow.evidence)
+    .join(TopicRow, TopicRow.id == ArticleTopicRow.topic_id)
+    .where(ArticleTopicRow.article_id.in_(_IDS))
+    .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position)
+)
+# columns, not ``ImageRow`` entities: no ORM bookkeeping for thousands of rows
+_IMAGE_ROWS = (
+    select(
+        ImageRow.article_id,
+        ImageRow.url,
+        ImageRow.width,
+        ImageRow.height,
+        ImageRow.is_cached,
+        ImageRow.title,
+        ImageRow.attribution,
+        ImageRow.extra,
+    )
+    .where(ImageRow.article_id.in_(_IDS))
+    .order_by(ImageRow.article_id, ImageRow.position)
+)
+_RELATED_ROWS = (
+    select(RelatedLinkRow.article_id, RelatedLinkRow.item)
+    .where(RelatedLinkRow.article_id.in_(_IDS))
+    .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
+)
+
+
 def _children(session: Session | Connection, ids: Sequence[int]) -> _Children:
     """The children of the articles ``ids``: three queries per :data:`CHUNK` of them, run on
     ``session`` or, when no pending change can be among them, straight on its connection."""
     found = _Children()
     topics, evidence, images, related = found.topics, found.evidence, found.images, found.related
     for part in chunked(ids):
-        topic_rows = session.execute(
-            select(ArticleTopicRow.article_id, TopicRow.name, ArticleTopicRow.evidence)
-            .join(TopicRow, TopicRow.id == ArticleTopicRow.topic_id)
-            .where(ArticleTopicRow.article_id.in_(part))
-            .order_by(ArticleTopicRow.article_id, ArticleTopicRow.position)
-        )
-        for article_id, name, why in topic_rows:
+        wanted = {"ids": list(part)}
+        for article_id, name, why in session.execute(_TOPIC_ROWS, wanted):
             topics[article_id].append(name)
             if why is not None:
                 evidence[article_id][name] = why
-        # columns, not ``ImageRow`` entities: no ORM bookkeeping for thousands of rows
-        image_rows = session.execute(
-            select(
-                ImageRow.article_id,
-                ImageRow.url,
-                ImageRow.width,
-                ImageRow.height,
-                ImageRow.is_cached,
-                ImageRow.title,
-                ImageRow.attribution,
-                ImageRow.extra,
-            )
-            .where(ImageRow.article_id.in_(part))
-            .order_by(ImageRow.article_id, ImageRow.position)
-        )
+        image_rows = session.execute(_IMAGE_ROWS, wanted)
         for article_id, url, width, height, cached, title, attribution, extra in image_rows:
             images[article_id].append(_image(url, width, height, cached, title, attribution, extra))
-        related_rows = session.execute(
-            select(RelatedLinkRow.article_id, RelatedLinkRow.item)
-            .where(RelatedLinkRow.article_id.in_(part))
-            .order_by(RelatedLinkRow.article_id, RelatedLinkRow.position)
-        )
-        for article_id, item in related_rows:
+        for article_id, item in session.execute(_RELATED_ROWS, wanted):
             related[article_id].append(nested_fields(RelatedItem, item))
     return found
 
@@ -271,6 +279,8 @@ LEAN_COLUMNS = (
     ArticleRow.extra,
 )
 FULL_COLUMNS = (*LEAN_COLUMNS, ArticleRow.text, ArticleRow.embedding)
+_LEAN_ROWS = select(*LEAN_COLUMNS).where(ArticleRow.id.in_(_IDS))
+_FULL_ROWS = select(*FULL_COLUMNS).where(ArticleRow.id.in_(_IDS))
 
 
 def _values(row: ArticleRow, *, lean: bool) -> tuple[Any, ...]:
@@ -388,13 +398,13 @@ def read_articles(
 ) -> list[StoredArticle]:
     """The stored articles among ``ids`` (at most :data:`CHUNK` of them), read as plain columns
     rather than ORM rows; ``lean``: without their full text and embedding."""
-    columns = LEAN_COLUMNS if lean else FULL_COLUMNS
+    statement = _LEAN_ROWS if lean else _FULL_ROWS
     # on the connection, past the ORM's result handling (the rows are plain columns); flushed
     # first, as the session would, so nothing pending is missed (a no-op for a read)
     session.flush()
     connection = session.connection()
     with _paused_gc():
-        rows = connection.execute(select(*columns).where(ArticleRow.id.in_(ids))).all()
+        rows = connection.execute(statement, {"ids": list(ids)}).all()
         return _stored(connection, rows)
 
 

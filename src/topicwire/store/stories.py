@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from topicwire.errors import StoreError
@@ -207,16 +207,19 @@ def get_stories(session: Session, ids: Iterable[int]) -> dict[int, StorySummary]
     return found
 
 
+#: the heat points of a list of stories (built once: a publish asks once per piece of work)
+_HEAT_ROWS = (
+    select(StoryHeatRow.story_id, StoryHeatRow.at, StoryHeatRow.heat)
+    .where(StoryHeatRow.story_id.in_(bindparam("ids", expanding=True)))
+    .order_by(StoryHeatRow.story_id, StoryHeatRow.at)
+)
+
+
 def heat_histories(session: Session, ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
     """The hourly heat points of the stories among ``ids``, oldest first, by story."""
     found: dict[int, list[tuple[datetime, int]]] = {}
     for part in chunked(sorted(set(ids))):
-        rows = session.execute(
-            select(StoryHeatRow.story_id, StoryHeatRow.at, StoryHeatRow.heat)
-            .where(StoryHeatRow.story_id.in_(part))
-            .order_by(StoryHeatRow.story_id, StoryHeatRow.at)
-        )
-        for story_id, at, value in rows:
+        for story_id, at, value in session.execute(_HEAT_ROWS, {"ids": list(part)}):
             found.setdefault(story_id, []).append((at, value))
     return found
 
