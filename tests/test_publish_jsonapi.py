@@ -8,10 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from publish_fixtures import HOSTILE_EXCERPT, HOSTILE_TITLE, NOW, make_snapshot
 from topicwire.model import Provider, Topic
+from topicwire.publish import jsonapi
 from topicwire.publish.jsonapi import SCHEMA_NAMES, render_json_api, schema
 from topicwire.publish.snapshot import PublishedArticle, Snapshot
 
@@ -493,3 +496,27 @@ def test_unicode_is_written_as_utf8_and_lone_surrogates_do_not_break_it() -> Non
     assert "Café".encode() in raw
     title = json.loads(raw)["value"][1]["title"]
     assert title == tricky.replace("\ud800", "\ufffd")
+
+
+# -- the writer ------------------------------------------------------------------------------------
+
+_JSON_TEXT = st.text(
+    # (lone surrogates: test_unicode_is_written_as_utf8_and_lone_surrogates_do_not_break_it)
+    alphabet=st.characters(blacklist_categories=("Cs",)),
+    max_size=40,
+)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**62), 2**62) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_JSON_TEXT, _JSON_VALUES, max_size=6))
+def test_dump_writes_the_standard_librarys_compact_json(data: dict[str, Any]) -> None:
+    """The API files (written with orjson) are byte for byte what the standard library's compact
+    dump writes, for every kind of value they hold: control characters, quotes, backslashes,
+    line and paragraph separators, DEL and characters outside the BMP included."""
+    expected = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    assert jsonapi._dump(data) == expected

@@ -34,7 +34,12 @@ def record_filename(article: Article, taken: set[str] | None = None) -> str:
 
 def record_name(title: str, published_at: datetime | None, taken: set[str] | None = None) -> str:
     """:func:`record_filename` of an article with this title and publication time."""
-    day = published_at.strftime("%Y-%m-%d") if published_at else UNDATED
+    if published_at is None:
+        day = UNDATED
+    elif published_at.year >= 1000:  # (a publish names every article: isoformat is quicker)
+        day = published_at.date().isoformat()
+    else:
+        day = published_at.strftime("%Y-%m-%d")
     stem = f"{day}-{slugify(title) or 'untitled'}"
     name = f"{stem}.md"
     number = 1

@@ -13,6 +13,7 @@ the snapshot alone.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from topicwire.model import Article, Topic
-from topicwire.publish.snapshot import PublishedArticle, Snapshot
+from topicwire.publish.snapshot import FORMATS_CACHED, PublishedArticle, Snapshot
 
 #: most entries one feed carries
 MAX_ENTRIES = 50
@@ -91,6 +92,7 @@ def one_line(text: str | None) -> str:
     return _SPACE.sub(" ", _NOT_XML.sub("", text)).strip()
 
 
+@functools.lru_cache(maxsize=FORMATS_CACHED)
 def rfc3339(value: datetime) -> str:
     """``2026-11-20T15:00:00Z`` (fractional seconds only when there are any)."""
     moment = value.astimezone(UTC)
@@ -100,6 +102,7 @@ def rfc3339(value: datetime) -> str:
     return stamp + "Z"
 
 
+@functools.lru_cache(maxsize=FORMATS_CACHED)
 def rfc822(value: datetime) -> str:
     """``Fri, 20 Nov 2026 15:00:00 GMT`` (English names whatever the process locale)."""
     return format_datetime(value.astimezone(UTC), usegmt=True)

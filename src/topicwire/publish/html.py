@@ -25,7 +25,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from topicwire.model import Article, Image, Topic
-from topicwire.publish.snapshot import PublishedArticle, PublishedStory, Snapshot
+from topicwire.publish.snapshot import (
+    FORMATS_CACHED,
+    PublishedArticle,
+    PublishedStory,
+    Snapshot,
+    utc_stamp,
+)
 from topicwire.publish.templating import bytecode_cache
 
 #: how many stories the home page lists
@@ -105,11 +111,13 @@ class ProviderGroup:
 # -- helpers ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=FORMATS_CACHED)
 def safe_url(url: str | None) -> str | None:
     """``url`` when it is ``http(s)://`` or site-relative (``/...``), else ``None``.
 
     Feed-supplied URLs go through this before they reach an ``href`` or ``src``, so a
-    ``javascript:`` or ``data:`` URL is never linked.
+    ``javascript:`` or ``data:`` URL is never linked. (Cached: an article's URL is checked
+    for every page that links it.)
     """
     if not url:
         return None
@@ -125,18 +133,18 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+_iso = utc_stamp
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=FORMATS_CACHED)
 def _human(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@functools.lru_cache(maxsize=FORMATS_CACHED)
 def _hour(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%H:%M")
+    moment = value.astimezone(UTC)
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -275,12 +283,14 @@ def heat_chart_svg(
     width: int = 640,
     height: int = 220,
     label_id: str = "heat",
+    summary: str | None = None,
 ) -> str:
     """An inline SVG line chart of a story's hourly heat (one marked point per history entry).
 
     The x axis is time (UTC hours, labelled), the y axis heat from 0 to 100. The chart carries
     a ``<title>`` and a ``<desc>`` (the :func:`heat_summary` text) and is labelled by them
-    (ids ``<label_id>-title``/``<label_id>-desc``). An empty history gives "" (no chart).
+    (ids ``<label_id>-title``/``<label_id>-desc``; ``summary``: that text, when the caller has
+    it already). An empty history gives "" (no chart).
     """
     if not history:
         return ""
@@ -308,7 +318,7 @@ def heat_chart_svg(
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
         f' aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">Heat of this story by hour (UTC)</title>',
-        f'<desc id="{ident}-desc">{escape(heat_summary(points))}</desc>',
+        f'<desc id="{ident}-desc">{escape(summary or heat_summary(points))}</desc>',
     ]
     # y axis: gridlines and labels at 0, half and full scale
     for value in (0, scale // 2, scale):
@@ -574,14 +584,16 @@ class SiteRenderer:
             logos.setdefault(entry.provider, entry.logo)
         original = self.snapshot.member(story.original_id) if story.original_id else None
         path = f"{story.page_path}index.html"
+        summary = heat_summary(story.history)
+        chart = heat_chart_svg(story.history, label_id=f"heat-{story.id}", summary=summary)
         return self.render(
             "story.html.j2",
             path,
             story=story,
             groups=[ProviderGroup(p, logos[p], tuple(e)) for p, e in groups.items()],
             original=self.entry(original, story) if original else None,
-            chart=Markup(heat_chart_svg(story.history, label_id=f"heat-{story.id}")),
-            chart_text=heat_summary(story.history),
+            chart=Markup(chart),
+            chart_text=summary,
         )
 
     def article_page(self, item: PublishedArticle) -> bytes:
