@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from publish_fixtures import HOSTILE_EXCERPT, HOSTILE_TITLE, NOW, make_snapshot
 from topicwire.model import Article, Provider, Topic
-from topicwire.publish.feeds import MAX_ENTRIES, render_feeds
+from topicwire.publish.feeds import MAX_ENTRIES, _xml_bytes, render_feeds
 from topicwire.publish.snapshot import PublishedArticle, Snapshot
 
 BASE = "https://news.example"
@@ -282,3 +285,25 @@ def test_updated_time_is_used_for_entries() -> None:
     assert atom.feed.updated == "2026-11-20T16:00:00Z"
     item = json.loads(feeds["feed.json"])["items"][0]
     assert item["date_modified"] == changed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=30),
+    st.dictionaries(st.sampled_from(["href", "rel", "type", "xml:lang"]), st.text(max_size=20)),
+)
+def test_xml_bytes_are_elementtrees_own_utf8_output(text: str, attrs: dict[str, str]) -> None:
+    """The feeds are serialised as text and encoded once; the bytes are those ElementTree
+    writes itself with ``encoding="utf-8"`` (declaration, escapes, character references for
+    what UTF-8 cannot hold)."""
+
+    def tree() -> ET.Element:
+        root = ET.Element("feed", {"xmlns": "http://www.w3.org/2005/Atom"})
+        ET.SubElement(root, "title", attrs).text = text
+        ET.SubElement(root, "entry").tail = text
+        return root
+
+    expected_root = tree()
+    ET.indent(expected_root, space="  ")
+    expected = ET.tostring(expected_root, encoding="utf-8", xml_declaration=True) + b"\n"
+    assert _xml_bytes(tree()) == expected

@@ -174,10 +174,16 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return child
 
 
+#: what ``ET.tostring(..., encoding="utf-8", xml_declaration=True)`` starts with
+_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
+
+
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document + b"\n"
+    # serialised to text and encoded once: the same bytes as ElementTree's own UTF-8 output,
+    # which sends each of its many small writes through an encoder (a third of the feeds' time)
+    text = ET.tostring(root, encoding="unicode")
+    return _DECLARATION + text.encode("utf-8", "xmlcharrefreplace") + b"\n"
 
 
 def _atom(snapshot: Snapshot, feed: _Feed) -> bytes:

@@ -429,6 +429,9 @@ class SiteRenderer:
         )
         self._nav_paths = {item.path for item in self.nav}
         self._chromes: dict[tuple[str | None, datetime | None], Chrome] = {}
+        #: entries made, by article and whether shown as its story's original report (with the
+        #: article they were made of)
+        self._entries: dict[tuple[int, bool], tuple[PublishedArticle, Entry]] = {}
 
     # paths
 
@@ -459,6 +462,18 @@ class SiteRenderer:
         return name, logo
 
     def entry(self, item: PublishedArticle, story: PublishedStory | None = None) -> Entry:
+        """``item`` as a card or coverage line (in ``story``: marked when its original report).
+        An article's entry is made once: its page, its story's page, its topics' pages and the
+        home page all show it."""
+        original = story is not None and story.original_id == item.id
+        found = self._entries.get((item.id, original))
+        if found is not None and found[0] is item:
+            return found[1]
+        made = self._entry(item, original)
+        self._entries[(item.id, original)] = (item, made)
+        return made
+
+    def _entry(self, item: PublishedArticle, original: bool) -> Entry:
         article = item.article
         provider, logo = self.provider_of(article)
         outlet = safe_url(article.web_url or article.original_url)
@@ -466,7 +481,7 @@ class SiteRenderer:
         href = self.snapshot.url(item.page_path) if own else outlet
         image = next((i for i in article.images if i.is_cached), None)
         label = None
-        if story is not None and story.original_id == item.id:
+        if original:
             label = ORIGINAL_LABEL
         elif item.copy_of_id is not None:
             label = "Syndicated copy"
