@@ -166,8 +166,7 @@ def site_images(snapshot: Snapshot, images_dir: Path) -> tuple[Snapshot, dict[st
         )
         for domain, provider in snapshot.providers.items()
     }
-    shown = replace(
-        snapshot,
+    shown = snapshot.same_articles(
         base_url="",
         articles=view(snapshot.articles),
         coverage=view(snapshot.coverage),
