@@ -14,10 +14,12 @@ registry entry of its outlet, the site's settings and this code's own files. So 
 whole site. A renderer that fails stops the publish before anything is written, so ``out/``
 stays as the last good publish left it.
 
-The work is cut into pieces: each shared file group (home and about, one topic's pages, the
-JSON listings, the feeds, the newsletter) and groups of about :data:`PART_SIZE` units, a story's
-units with its articles'. A large publish hands the pieces to forked workers (all cores) and
-the parent only collects. The lock on ``out/`` is held from the first read to the last write;
+The work is cut into pieces: the shared files (home and about, the topic pages, the JSON
+listings, the feeds, the newsletter: one piece, as they show the same articles) and groups of
+about :data:`PART_SIZE` units, a story's units with its articles'. A large publish hands the
+pieces to forked workers (all cores) and the parent only collects. A first or full publish has
+nothing to compare keys with: the keys, and the stories' heat histories, are then worked out
+by whichever process renders the unit, not by the parent before it forks. The lock on ``out/`` is held from the first read to the last write;
 a first publish (no ``out/`` yet) has each piece write its files where ``out/`` is being built,
 so that file creation runs in the workers too and only hashes come back.
 """
