@@ -19,9 +19,11 @@ listings, the feeds, the newsletter: one piece, as they show the same articles) 
 about :data:`PART_SIZE` units, a story's units with its articles'. A large publish hands the
 pieces to forked workers (all cores) and the parent only collects. A first or full publish has
 nothing to compare keys with: the keys, and the stories' heat histories, are then worked out
-by whichever process renders the unit, not by the parent before it forks. The lock on ``out/`` is held from the first read to the last write;
-a first publish (no ``out/`` yet) has each piece write its files where ``out/`` is being built,
-so that file creation runs in the workers too and only hashes come back.
+by whichever process renders the unit, not by the parent before it forks.
+
+The lock on ``out/`` is held from the first read to the last write; a first publish (no
+``out/`` yet) has each piece write its files where ``out/`` is being built, so that file
+creation runs in the workers too and only hashes come back.
 """
 
 from __future__ import annotations
