@@ -79,7 +79,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("fetch.connect_timeout", 10.0, float, "Seconds to wait for a connection."),
     Setting("fetch.read_timeout", 30.0, float, "Seconds to wait between two reads of a body."),
-    Setting("fetch.total_timeout", 60.0, float, "Seconds one request may take in all."),
+    Setting(
+        "fetch.total_timeout",
+        60.0,
+        float,
+        "Seconds the fetch of one URL may take in all: connecting, waiting and reading on every "
+        "redirect hop, and its site's robots.txt; time queued behind other fetches (connection "
+        "limits, politeness delay) does not count.",
+    ),
     Setting("fetch.max_bytes", 10_000_000, int, "Largest body accepted, after decompression."),
     Setting("fetch.max_redirects", 5, int, "Redirects followed before a request fails."),
     Setting("fetch.max_connections", 50, int, "Requests in flight at once, over all hosts."),

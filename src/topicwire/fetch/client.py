@@ -3,6 +3,11 @@
 Each request hop goes through the same checks, in order: scheme, SSRF guard on literal IPs,
 robots.txt, the per-host politeness delay, then the request itself, whose host name is resolved
 by the guarded resolver. Redirects are followed by hand so every hop is checked and counted.
+
+``total_timeout`` is one budget per URL (:class:`Budget`), spent by every hop: connecting,
+waiting for the answer, reading the body, and the robots.txt request the URL waits on. Waiting in
+the fetcher's own queues (connection slots, the politeness delay) spends nothing, so a run with
+thousands of queued pages times none of them out for waiting their turn.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Self
 
 import aiohttp
 from yarl import URL
@@ -29,6 +35,55 @@ from topicwire.fetch.schedule import parse_retry_after
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class Budget:
+    """The time one URL's fetch may still spend working, ``fetch.total_timeout`` in all.
+
+    Use as ``async with budget:`` around each piece of network work; the clock runs only inside,
+    and a piece that would overrun what is left is cancelled with a ``timeout``
+    :class:`FetchError`. Reusable: each ``async with`` spends from the same budget.
+    """
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.url = url
+        self.seconds = seconds
+        self.spent = 0.0
+        self._timeout: asyncio.Timeout | None = None
+        self._entered = 0.0
+
+    def expired(self) -> FetchError:
+        """The error of a fetch whose budget is spent."""
+        return FetchError(
+            "timeout",
+            f"timed out: {self.url} took more than {self.seconds:g} s in all, redirects included "
+            "(fetch.total_timeout)",
+        )
+
+    async def __aenter__(self) -> Self:
+        left = self.seconds - self.spent
+        if left <= 0:
+            raise self.expired()
+        self._entered = asyncio.get_running_loop().time()
+        self._timeout = asyncio.timeout(left)
+        await self._timeout.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        timeout, self._timeout = self._timeout, None
+        assert timeout is not None
+        self.spent += asyncio.get_running_loop().time() - self._entered
+        try:
+            await timeout.__aexit__(exc_type, exc, tb)
+        except TimeoutError:
+            if timeout.expired():
+                raise self.expired() from None
+            raise
 
 
 class Fetcher:
@@ -58,8 +113,10 @@ class Fetcher:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
+            # total_timeout is the Budget of each URL, across its hops; aiohttp's own total
+            # would restart at every hop (and count time spent waiting for the pool).
             timeout=aiohttp.ClientTimeout(
-                total=cfg.total_timeout,
+                total=None,
                 sock_connect=cfg.connect_timeout,
                 sock_read=cfg.read_timeout,
             ),
@@ -106,12 +163,20 @@ class Fetcher:
         return list(await asyncio.gather(*(one(r) for r in requests)))
 
     async def _fetch(
-        self, request: FetchRequest, *, check_robots: bool, limits: BodyLimits | None = None
+        self,
+        request: FetchRequest,
+        *,
+        check_robots: bool,
+        limits: BodyLimits | None = None,
+        on_start: Callable[[], None] | None = None,
     ) -> FetchResult:
         started = time.monotonic()
         result = FetchResult(url=request.url, final_url=request.url, fetched_at=datetime.now(UTC))
+        budget = Budget(request.url, self.config.total_timeout)
         try:
-            await self._follow(request, result, check_robots, limits or self._limits)
+            await self._follow(
+                request, result, check_robots, limits or self._limits, budget, on_start
+            )
         except FetchError as exc:
             result.error_kind, result.error = exc.kind, exc.message
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
@@ -125,7 +190,13 @@ class Fetcher:
         return result
 
     async def _follow(
-        self, request: FetchRequest, result: FetchResult, check_robots: bool, limits: BodyLimits
+        self,
+        request: FetchRequest,
+        result: FetchResult,
+        check_robots: bool,
+        limits: BodyLimits,
+        budget: Budget,
+        on_start: Callable[[], None] | None,
     ) -> None:
         """Request ``request.url``, following redirects, filling ``result``."""
         if self._session is None:
@@ -140,10 +211,10 @@ class Fetcher:
             if url.raw_host not in self._hosts_ok:
                 check_host(url, self.config.networks)
                 self._hosts_ok.add(url.raw_host or "")
-            if check_robots and not await self._robots.allowed(url):
+            if check_robots and not await self._robots_allow(url, budget):
                 raise FetchError("robots", f"refused: robots.txt of {url.origin()} disallows {url}")
             result.final_url = str(url)
-            location = await self._hop(url, headers, result, limits)
+            location = await self._hop(url, headers, result, limits, budget, on_start)
             if location is None:
                 return
             if len(result.redirects) >= self.config.max_redirects:
@@ -157,8 +228,27 @@ class Fetcher:
                 raise FetchError("bad-redirect", f"unusable redirect to {location!r}") from None
             result.redirects.append(str(url))
 
+    async def _robots_allow(self, url: URL, budget: Budget) -> bool:
+        """Whether robots.txt allows ``url``; waiting for its request to start spends nothing."""
+        task, started = self._robots.pending(url)
+        if not task.done() and not started.is_set():
+            waiter = asyncio.ensure_future(started.wait())
+            try:
+                await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+        async with budget:
+            parser = await asyncio.shield(task)
+        return self._robots.can_fetch(parser, url)
+
     async def _hop(
-        self, url: URL, headers: dict[str, str], result: FetchResult, limits: BodyLimits
+        self,
+        url: URL,
+        headers: dict[str, str],
+        result: FetchResult,
+        limits: BodyLimits,
+        budget: Budget,
+        on_start: Callable[[], None] | None,
     ) -> str | None:
         """One request; the next location for a redirect, else ``None`` with ``result`` filled."""
         assert self._session is not None
@@ -167,11 +257,18 @@ class Fetcher:
         slot = self._host_slots.get(host)
         if slot is None:
             slot = self._host_slots[host] = asyncio.Semaphore(self.config.per_host_connections)
-        async with (
-            self._slots,
-            slot,
-            self._session.get(url, headers=headers, allow_redirects=False) as resp,
-        ):
+        async with self._slots, slot:
+            if on_start is not None:
+                on_start()
+            async with budget:
+                return await self._request(url, headers, result, limits)
+
+    async def _request(
+        self, url: URL, headers: dict[str, str], result: FetchResult, limits: BodyLimits
+    ) -> str | None:
+        """The request of one hop, body included (see :meth:`_hop`)."""
+        assert self._session is not None
+        async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
             result.status = resp.status
             result.headers = {k.lower(): v for k, v in resp.headers.items()}
             result.content_type = resp.headers.get("Content-Type")
@@ -215,9 +312,13 @@ class Fetcher:
                 await asyncio.sleep(wait)
             self._host_last[host] = loop.time()
 
-    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+    async def _fetch_robots(
+        self, url: str, on_start: Callable[[], None]
+    ) -> tuple[int | None, bytes]:
         limits = BodyLimits(MAX_ROBOTS_BYTES, MAX_ROBOTS_BYTES, self.config.max_decompression_ratio)
-        result = await self._fetch(FetchRequest(url), check_robots=False, limits=limits)
+        result = await self._fetch(
+            FetchRequest(url), check_robots=False, limits=limits, on_start=on_start
+        )
         if result.error_kind == "http-status":
             return result.status, b""
         if result.error is not None:

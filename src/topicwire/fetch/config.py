@@ -31,7 +31,9 @@ class FetchConfig:
     connect_timeout: float = 10.0
     #: Seconds allowed between two reads of the socket.
     read_timeout: float = 30.0
-    #: Seconds for one request hop, from connecting to the last byte of the body.
+    #: Seconds the fetch of one URL may spend working, over all its redirect hops (connecting,
+    #: waiting, reading) and the robots.txt request it waits on; time queued for a connection
+    #: slot or the politeness delay is not counted.
     total_timeout: float = 60.0
     #: Largest body accepted, as sent on the wire (compressed).
     max_bytes: int = 10 * MB

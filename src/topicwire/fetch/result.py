@@ -81,6 +81,10 @@ def classify(exc: Exception) -> tuple[str, str]:
     refusal = _refusal_in(exc)
     if refusal is not None:
         return refusal.kind, refusal.message
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "timeout", "timed out: no connection within fetch.connect_timeout"
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return "timeout", "timed out: the server sent nothing for fetch.read_timeout"
     if isinstance(exc, TimeoutError):
         return "timeout", f"timed out ({type(exc).__name__})"
     if isinstance(exc, aiohttp.InvalidURL):

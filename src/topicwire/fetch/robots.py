@@ -2,6 +2,10 @@
 
 A robots.txt that is missing or forbidden (4xx) allows everything; one that cannot be fetched
 (5xx, timeout, refused) allows everything too, and the problem is logged.
+
+Each origin's load is a task shared by every URL of that origin, with an event set once its
+request has a connection slot (:meth:`RobotsCache.pending`): a URL that waits for it can keep its
+own clock stopped while the load merely waits in the fetcher's queue.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ log = logging.getLogger(__name__)
 #: Largest robots.txt read (Google reads 500 KiB).
 MAX_ROBOTS_BYTES = 500 * 1024
 
-#: Fetches a robots.txt URL: its status (``None`` when unreachable) and body.
-RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
+#: Fetches a robots.txt URL: its status (``None`` when unreachable) and body. The second argument
+#: is called each time the fetch starts a request (it holds a connection slot).
+RobotsFetch = Callable[[str, Callable[[], None]], Awaitable[tuple[int | None, bytes]]]
 
 
 def parse_robots(status: int | None, body: bytes, origin: str) -> RobotFileParser:
@@ -40,23 +45,32 @@ class RobotsCache:
     def __init__(self, user_agent: str, fetch: RobotsFetch) -> None:
         self._user_agent = user_agent
         self._fetch = fetch
-        self._rules: dict[str, asyncio.Task[RobotFileParser]] = {}
+        self._rules: dict[str, tuple[asyncio.Task[RobotFileParser], asyncio.Event]] = {}
 
-    async def _load(self, origin: str) -> RobotFileParser:
-        status, body = await self._fetch(origin + "/robots.txt")
+    async def _load(self, origin: str, started: asyncio.Event) -> RobotFileParser:
+        status, body = await self._fetch(origin + "/robots.txt", started.set)
         return parse_robots(status, body, origin)
 
-    async def allowed(self, url: URL) -> bool:
-        """Whether our user agent may fetch ``url``."""
+    def pending(self, url: URL) -> tuple[asyncio.Task[RobotFileParser], asyncio.Event]:
+        """The load of ``url``'s origin (started now if new), and its "request started" event."""
         origin = str(url.origin())
-        task = self._rules.get(origin)
-        if task is None:
-            task = asyncio.ensure_future(self._load(origin))
-            self._rules[origin] = task
-        parser = await asyncio.shield(task)
+        entry = self._rules.get(origin)
+        if entry is None:
+            started = asyncio.Event()
+            entry = (asyncio.ensure_future(self._load(origin, started)), started)
+            self._rules[origin] = entry
+        return entry
+
+    def can_fetch(self, parser: RobotFileParser, url: URL) -> bool:
+        """Whether ``parser``'s rules let our user agent fetch ``url``."""
         return parser.can_fetch(self._user_agent, str(url))
+
+    async def allowed(self, url: URL) -> bool:
+        """Whether our user agent may fetch ``url`` (waits for the origin's rules)."""
+        task, _ = self.pending(url)
+        return self.can_fetch(await asyncio.shield(task), url)
 
     def close(self) -> None:
         """Cancel loads still running."""
-        for task in self._rules.values():
+        for task, _ in self._rules.values():
             task.cancel()
