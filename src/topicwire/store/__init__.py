@@ -9,6 +9,6 @@ from __future__ import annotations
 from topicwire.store.api import Store
 from topicwire.store.articles import UpsertResult
 from topicwire.store.reading import StoredArticle
-from topicwire.store.sources import FetchEntry
+from topicwire.store.sources import FetchEntry, FetchRecord
 
-__all__ = ["FetchEntry", "Store", "StoredArticle", "UpsertResult"]
+__all__ = ["FetchEntry", "FetchRecord", "Store", "StoredArticle", "UpsertResult"]

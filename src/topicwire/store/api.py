@@ -34,7 +34,7 @@ from topicwire.store.reading import (
     read_articles,
 )
 from topicwire.store.schema import ArticleRow
-from topicwire.store.sources import FetchEntry
+from topicwire.store.sources import FetchEntry, FetchRecord
 from topicwire.store.stories import Member, StorySummary, StoryWriter
 from topicwire.urls import canonical_key
 
@@ -105,15 +105,19 @@ class Store:
 
     # -- articles ---------------------------------------------------------------------------
 
-    def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult:
+    def upsert_articles(
+        self, articles: Iterable[Article], *, fetches: Iterable[FetchRecord] = ()
+    ) -> UpsertResult:
         """Insert or update ``articles`` by canonical URL, all in one transaction.
 
         Upserting an article already stored as it is reports it ``unchanged`` and writes
-        nothing. Raises ``StoreError`` (and stores nothing of the batch) if any article has no
-        URL or the database refuses one.
+        nothing. ``fetches`` (the fetches that led to the articles, and the source state they
+        advance) are written in the same transaction. Raises ``StoreError`` (and stores nothing
+        of the batch) if any article has no URL or the database refuses one.
         """
         with self._session("storing articles", write=True) as session:
             result = _articles.upsert_articles(session, articles)
+            _sources.record_fetches(session, fetches)
         log.info(
             "stored articles: %d inserted, %d updated, %d unchanged",
             result.inserted,
@@ -263,6 +267,11 @@ class Store:
                 next_check_at=next_check_at,
                 update_source=update_source,
             )
+
+    def record_fetches(self, records: Iterable[FetchRecord]) -> None:
+        """Write several fetch records (see ``record_fetch``) in one transaction."""
+        with self._session("recording fetches", write=True) as session:
+            _sources.record_fetches(session, records)
 
     def fetch_log(self, source_url: str) -> list[FetchEntry]:
         """The logged fetches of ``source_url``, oldest first."""

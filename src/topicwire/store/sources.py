@@ -174,3 +174,44 @@ def fetch_log(session: Session, source_url: str) -> list[FetchEntry]:
         )
         for row in rows
     ]
+
+
+@dataclass
+class FetchRecord:
+    """One fetch to log, and (``update_source``) the source state it leads to.
+
+    Kept by the fetch flow until the articles the fetch led to are stored, then written in the
+    same transaction as them (:meth:`Store.upsert_articles`), so a source's validators and next
+    check never advance past articles that were not stored.
+    """
+
+    source_url: str
+    status: int | None
+    error: str | None
+    bytes: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    next_check_at: datetime | None = None
+    update_source: bool = True
+
+
+def record_fetches(session: Session, records: Iterable[FetchRecord]) -> None:
+    """Write ``records`` in order (see :func:`record_fetch`)."""
+    for r in records:
+        record_fetch(
+            session,
+            r.source_url,
+            status=r.status,
+            error=r.error,
+            bytes=r.bytes,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            url=r.url,
+            etag=r.etag,
+            last_modified=r.last_modified,
+            next_check_at=r.next_check_at,
+            update_source=r.update_source,
+        )
