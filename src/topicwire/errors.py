@@ -51,3 +51,11 @@ class ForeignSecuredError(SecuredError):
 
 class StoreError(TopicwireError):
     """The database refused an operation or is not reachable."""
+
+
+def describe_bug(exc: BaseException) -> str:
+    """An unexpected exception in one line: its type and the start of its message."""
+    message = " ".join(str(exc).split())
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -1,32 +1,40 @@
 """The fetch flow: sources -> fetch -> parse -> fetch pages -> extract + repair -> images -> store.
 
-``refresh`` reads top to bottom through the stages. Every failure (a source, a page, an image) is
-recorded with its reason — on the source row and in its fetch log — and the run goes on. Articles
-are written in batches, one transaction each, unique by canonical URL, so a run killed at any
-point and run again loses nothing and duplicates nothing.
+``refresh`` reads top to bottom through the stages. Every source, page, image and article is
+handled inside its own error boundary: any exception (a parser's bug, recursion, memory, an
+overflow) becomes a recorded failure of that one item, with its reason, on the source row and in
+its fetch log, and the run goes on with the rest. Articles are written in batches, one
+transaction each, unique by canonical URL; a source's new state (validators, next check) is
+written in the transaction that stores the last article it led to (``ledger.py``), so a run
+killed at any point and run again loses nothing and duplicates nothing. One fetch runs at a time
+on a site (``sitelock.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from topicwire.cluster.stage import StoryReport, stage_for_site
 from topicwire.enrich.stage import Enricher
-from topicwire.errors import TopicwireError
-from topicwire.extract import Extracted, extract_html
+from topicwire.errors import StoreError, TopicwireError, describe_bug
+from topicwire.extract import extract_html
 from topicwire.extract.webid import strip_tracking
 from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, next_check
-from topicwire.imagecache import cached_file, keep_images, store_image
+from topicwire.imagecache import CachedImage, cached_file, keep_images, store_image
+from topicwire.ledger import Ledger, may_pass
 from topicwire.model import Article, Image, Provider, Source
 from topicwire.score.heat import UNCLUSTERED
 from topicwire.secured import SecuredPayload, seal
 from topicwire.site import Site, topic_thresholds
+from topicwire.sitelock import site_lock
 from topicwire.sources import FeedEntry, Sitemap, detect_kind, parse_feed, parse_sitemap
-from topicwire.store import Store
+from topicwire.steps import step
+from topicwire.store import FetchRecord, Store, UpsertResult
 from topicwire.urls import canonical_key
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,15 @@ class RefreshReport:
     #: row ids of the articles this refresh stored (new, updated or unchanged)
     stored_ids: list[int] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: unexpected exceptions (bugs, not bad input): what failed, and the traceback's text
+    bugs: list[tuple[str, str]] = field(default_factory=list)
+
+    def bug(self, what: str, exc: BaseException) -> str:
+        """Record an unexpected exception raised while handling ``what``; its reason in words."""
+        reason = f"internal error ({describe_bug(exc)})"
+        self.bugs.append((what, "".join(traceback.format_exception(exc))))
+        log.warning("%s: %s", what, reason)
+        return reason
 
 
 @dataclass(frozen=True)
@@ -76,23 +93,45 @@ def refresh(
     now: datetime | None = None,
     on_progress: Progress | None = None,
 ) -> RefreshReport:
-    """Fetch every due source (all of them with ``force``) and store the articles found."""
+    """Fetch every due source (all of them with ``force``) and store the articles found.
+
+    Raises ``SiteBusyError`` when another fetch is running on the site, and ``StoreError`` when
+    the database itself fails; anything wrong with one source, page or article is a failure in
+    the report (and on the source), never an exception.
+    """
     now = now or datetime.now(UTC)
-    sources = [s for s in store.list_sources() if force or _due(s, now)]
-    enricher = make_enricher(site, store.list_providers())
-    report = asyncio.run(
-        _refresh(site, store, sources, enricher, force=force, on_progress=on_progress)
-    )
-    if on_progress:
-        on_progress("stories", 0, 1)
-    stage = stage_for_site(site, store, embedder=enricher.loaded_embedder)
-    # articles fetched again come back without their stories-stage fields (heat, related,
-    # originality, the rule's decision): their stories are brought up to date as well
-    touched = {m.story_id for m in store.story_members(ids=report.stored_ids) if m.story_id}
-    report.stories = stage.run(now, touch=sorted(touched))
-    if on_progress:
-        on_progress("stories", 1, 1)
+    with site_lock(site.cache_dir, "fetch"):
+        sources = [s for s in store.list_sources() if force or _due(s, now)]
+        enricher = make_enricher(site, store.list_providers())
+        report = asyncio.run(
+            _refresh(site, store, sources, enricher, force=force, on_progress=on_progress)
+        )
+        step("fetch.articles-stored")
+        if on_progress:
+            on_progress("stories", 0, 1)
+        _run_stories(site, store, enricher, report, now)
+        step("fetch.stories-saved")
+        if on_progress:
+            on_progress("stories", 1, 1)
     return report
+
+
+def _run_stories(
+    site: Site, store: Store, enricher: Enricher, report: RefreshReport, now: datetime
+) -> None:
+    """The stories stage over what was stored. Its failure loses nothing: the articles are
+    stored already and stay unclustered, so the next run places them."""
+    try:
+        stage = stage_for_site(site, store, embedder=enricher.loaded_embedder)
+        # articles fetched again come back without their stories-stage fields (heat, related,
+        # originality, the rule's decision): their stories are brought up to date as well
+        touched = {m.story_id for m in store.story_members(ids=report.stored_ids) if m.story_id}
+        report.stories = stage.run(now, touch=sorted(touched))
+    except StoreError as exc:
+        report.failures.append(("stories", f"the stories stage could not be saved: {exc}"))
+    except Exception as exc:  # a bug in the stage must not undo the fetch
+        reason = report.bug("the stories stage", exc)
+        report.failures.append(("stories", f"the stories stage failed: {reason}"))
 
 
 def _due(source: Source, now: datetime) -> bool:
@@ -109,10 +148,11 @@ async def _refresh(
     on_progress: Progress | None,
 ) -> RefreshReport:
     report = RefreshReport()
+    ledger = Ledger()
     config = site.fetch_config()
     providers = {p.domain: p for p in store.list_providers() if p.domain}
     async with Fetcher(config) as fetcher:
-        # 1. the sources themselves
+        # 1. the sources themselves (their new state held until their pages are dealt with)
         requests = [
             FetchRequest(s.url, etag=s.etag or None, last_modified=s.last_modified or None)
             for s in sources
@@ -124,36 +164,57 @@ async def _refresh(
         direct: list[tuple[Source, FetchResult]] = []
         children: list[tuple[Source, str]] = []
         for source, result in zip(sources, results, strict=True):
-            read = _read_source(store, source, result, report, config)
+            read = _read_source(source, result, report, config, ledger)
             targets.extend(read.targets)
             children.extend((source, url) for url in read.sitemaps)
             if read.is_page:
                 direct.append((source, result))
+            step("fetch.source-read")
         # 1b. the sitemaps a sitemap index lists (one level, bounded)
-        targets.extend(await _child_sitemaps(store, fetcher, children, report))
+        targets.extend(await _child_sitemaps(fetcher, children, report, ledger))
         # 2. the article pages they list (each once; known ones skipped unless forced)
         limit = int(site.settings.get("fetch.max_pages_per_source"))
         targets = _new_targets(store, targets, report, force=force, limit=limit)
+        for target in targets:
+            ledger.expect(target.source.url, 1)
+        for source, _ in direct:
+            ledger.expect(source.url, 1)
+        ledger.settle_idle()
         page_requests = [FetchRequest(t.url) for t in targets]
         pages = await fetcher.fetch_many(
             page_requests, on_result=_ticker(on_progress, "pages", page_requests)
         )
         fetched = [(t.source, t.entry, r) for t, r in zip(targets, pages, strict=True)]
         fetched += [(source, None, result) for source, result in direct]
-        # 3. extract, repair, cache images, store in batches
+        # 3. extract, repair, cache images, store in batches (each with the source states
+        #    whose pages are all dealt with)
         batch: list[Article] = []
         for index, (source, entry, result) in enumerate(fetched, start=1):
-            article = await _article(site, store, fetcher, source, entry, result, providers, report)
+            try:
+                article, error = await _article(
+                    site, fetcher, source, entry, result, providers, report
+                )
+            except Exception as exc:  # one page's bug never stops the others
+                article, error = None, report.bug(f"page {result.url}", exc)
+            if article is None:
+                report.articles_failed += 1
+                report.failures.append((result.url, error or "failed"))
+            ledger.log(_fetch_record(source, result, error, page=True))
+            ledger.done(source.url, retry=article is None and may_pass(result))
             if article is not None:
                 batch.append(article)
+            step("fetch.page")
             if len(batch) >= BATCH_SIZE:
-                _store(store, enricher.enrich(batch), report)
+                _store(store, _enrich(enricher, batch, report), ledger, report)
                 batch.clear()
             if on_progress:
                 on_progress("articles", index, len(fetched))
-        _store(store, enricher.enrich(batch), report)
+        _store(store, _enrich(enricher, batch, report), ledger, report)
         # 4. the logos of the registry's providers, once each, so pages never hotlink them
-        await _cache_logos(site, store, fetcher, report)
+        try:
+            await _cache_logos(site, store, fetcher, report)
+        except Exception as exc:  # a logo is never worth a failed run
+            report.failures.append(("logos", report.bug("caching the providers' logos", exc)))
     return report
 
 
@@ -219,6 +280,8 @@ class _SourceRead:
     targets: list[_Target] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     is_page: bool = False
+    #: why nothing could be read from a body that was fetched
+    error: str | None = None
 
 
 def _sitemap_targets(sitemap: Sitemap, source: Source) -> list[_Target]:
@@ -231,7 +294,7 @@ def _sitemap_targets(sitemap: Sitemap, source: Source) -> list[_Target]:
 
 
 async def _child_sitemaps(
-    store: Store, fetcher: Fetcher, children: list[tuple[Source, str]], report: RefreshReport
+    fetcher: Fetcher, children: list[tuple[Source, str]], report: RefreshReport, ledger: Ledger
 ) -> list[_Target]:
     """Fetch the sitemaps an index lists; their failures are logged under the index."""
     children = children[:MAX_CHILD_SITEMAPS]
@@ -244,91 +307,79 @@ async def _child_sitemaps(
                 targets.extend(_sitemap_targets(parse_sitemap(result.body, url), source))
             except TopicwireError as exc:
                 error = str(exc)
-        _log_page(store, source, result, error)
+            except Exception as exc:  # a parser's bug: this sitemap fails, the rest go on
+                error = report.bug(f"sitemap {url}", exc)
+        ledger.log(_fetch_record(source, result, error, page=True))
         if error is not None:
             report.failures.append((url, error))
+            if may_pass(result):
+                ledger.retry_later(source.url)
     return targets
 
 
-def _record(
-    store: Store,
+def _fetch_record(
     source: Source,
     result: FetchResult,
     error: str | None,
     *,
-    url: str,
-    update_source: bool,
+    page: bool,
     etag: str | None = None,
     last_modified: str | None = None,
     next_check_at: datetime | None = None,
-) -> None:
-    """Log one fetch under ``source``; ``update_source`` says if it is the source's own."""
-    store.record_fetch(
-        source.url,
+) -> FetchRecord:
+    """The log line of one fetch under ``source``; ``page``: made on the source's behalf (an
+    article page, a child sitemap), so it leaves the source's own state alone."""
+    return FetchRecord(
+        source_url=source.url,
         status=result.status,
         error=error,
         bytes=len(result.body or b""),
         started_at=result.fetched_at,
         finished_at=result.fetched_at,
-        url=url,
+        url=result.url if page else result.final_url,
         etag=etag,
         last_modified=last_modified,
         next_check_at=next_check_at,
-        update_source=update_source,
+        update_source=not page,
     )
 
 
-def _log_page(store: Store, source: Source, result: FetchResult, error: str | None) -> None:
-    """Log a fetch made on behalf of ``source`` without touching the source's own state."""
-    _record(store, source, result, error, url=result.url, update_source=False)
-
-
 def _read_source(
-    store: Store, source: Source, result: FetchResult, report: RefreshReport, config: FetchConfig
+    source: Source,
+    result: FetchResult,
+    report: RefreshReport,
+    config: FetchConfig,
+    ledger: Ledger,
 ) -> _SourceRead:
-    """Record the source's fetch; return what it lists (or that it is an article page)."""
-    previous_errors = source.error_count
+    """Read the source's body; hold its new state in ``ledger``; return what it lists."""
     error = result.error
     read = _SourceRead()
     ttl: int | None = None
     if error is None and not result.not_modified:
         try:
-            kind = detect_kind(result.body, result.content_type, result.final_url)
-            if kind in ("feed", "jsonfeed"):
-                feed = parse_feed(result.body, result.final_url, content_type=result.content_type)
-                ttl = feed.ttl_minutes
-                read.targets = [_Target(e.url, source, e) for e in feed.entries if e.url]
-                if not feed.entries and feed.warnings:
-                    error = f"broken feed, nothing could be read: {feed.warnings[0]}"
-            elif kind in ("sitemap", "sitemapindex"):
-                sitemap = parse_sitemap(result.body, result.final_url)
-                read.targets = _sitemap_targets(sitemap, source)
-                read.sitemaps = list(sitemap.sitemaps)
-            elif kind == "html":
-                read.is_page = True
-            else:
-                error = f"not a feed, a sitemap or a page (it looks like {kind})"
+            ttl = _parse_source(source, result, read)
         except TopicwireError as exc:
             error = str(exc)
+        except Exception as exc:  # a parser's bug: this source fails, the others go on
+            error = f"could not be read: {report.bug(f'source {source.url}', exc)}"
+        if error is None and read.error is not None:
+            error = read.error
+    if error is not None:
+        read = _SourceRead()  # a source that failed lists nothing
     failed = error is not None
-    when = next_check(
-        result,
-        previous_errors + 1 if failed else 0,
-        config,
-        ttl_minutes=ttl,
-    )
-    _record(
-        store,
-        source,
-        result,
-        error,
-        url=result.final_url,
-        update_source=True,
-        # Validators are kept only for content that could be read: otherwise the next run would
-        # get a 304 for the broken body and take the source for healthy ("" clears them).
-        etag="" if failed else result.etag,
-        last_modified="" if failed else result.last_modified,
-        next_check_at=when,
+    when = next_check(result, source.error_count + 1 if failed else 0, config, ttl_minutes=ttl)
+    ledger.hold(
+        _fetch_record(
+            source,
+            result,
+            error,
+            page=False,
+            # Validators are kept only for content that could be read: otherwise the next run
+            # would get a 304 for the broken body and take the source for healthy ("" clears).
+            etag="" if failed else result.etag,
+            last_modified="" if failed else result.last_modified,
+            next_check_at=when,
+        )
     )
     if failed:
         report.sources_failed += 1
@@ -338,6 +389,26 @@ def _read_source(
     else:
         report.sources_ok += 1
     return read
+
+
+def _parse_source(source: Source, result: FetchResult, read: _SourceRead) -> int | None:
+    """Fill ``read`` from the source's body; the feed's TTL in minutes, if it gives one."""
+    kind = detect_kind(result.body, result.content_type, result.final_url)
+    if kind in ("feed", "jsonfeed"):
+        feed = parse_feed(result.body, result.final_url, content_type=result.content_type)
+        read.targets = [_Target(e.url, source, e) for e in feed.entries if e.url]
+        if not feed.entries and feed.warnings:
+            read.error = f"broken feed, nothing could be read: {feed.warnings[0]}"
+        return feed.ttl_minutes
+    if kind in ("sitemap", "sitemapindex"):
+        sitemap = parse_sitemap(result.body, result.final_url)
+        read.targets = _sitemap_targets(sitemap, source)
+        read.sitemaps = list(sitemap.sitemaps)
+    elif kind == "html":
+        read.is_page = True
+    else:
+        read.error = f"not a feed, a sitemap or a page (it looks like {kind})"
+    return None
 
 
 def _new_targets(
@@ -372,31 +443,24 @@ def _new_targets(
 
 async def _article(
     site: Site,
-    store: Store,
     fetcher: Fetcher,
     source: Source,
     entry: FeedEntry | None,
     result: FetchResult,
     providers: dict[str, Provider],
     report: RefreshReport,
-) -> Article | None:
-    """The stored form of one fetched page, or ``None`` (the reason recorded)."""
-    error = result.error
-    extracted: Extracted | None = None
-    if error is None and not result.text:
-        error = "the page is empty"
-    if error is None:
-        try:
-            extracted = extract_html(result.text or "", result.final_url, providers=providers)
-        except TopicwireError as exc:
-            error = str(exc)
-    if extracted is not None and not extracted.text.strip():
-        error = "no article text found on the page"
-    _log_page(store, source, result, error)
-    if error is not None or extracted is None:
-        report.articles_failed += 1
-        report.failures.append((result.url, error or "failed"))
-        return None
+) -> tuple[Article | None, str | None]:
+    """The stored form of one fetched page, or ``None`` and the reason."""
+    if result.error is not None:
+        return None, result.error
+    if not result.text:
+        return None, "the page is empty"
+    try:
+        extracted = extract_html(result.text, result.final_url, providers=providers)
+    except TopicwireError as exc:
+        return None, str(exc)
+    if not extracted.text.strip():
+        return None, "no article text found on the page"
     article = _with_feed_hints(extracted.to_article(), entry, original_url=result.url)
     article.body = ""  # the full text stays in ``text`` and ``secured``; never published
     article.images = await _cache_images(site, fetcher, article, report)
@@ -412,7 +476,7 @@ async def _article(
         },
     )
     article.secured = seal(payload, site.secret_key())
-    return article
+    return article, None
 
 
 def _with_feed_hints(article: Article, entry: FeedEntry | None, *, original_url: str) -> Article:
@@ -442,10 +506,16 @@ async def _cache_images(
     if not images or not settings.get("images.cache"):
         return images
     results = await fetcher.fetch_many([FetchRequest(image.url) for image in images])
-    outcomes = [
-        store_image(image, fetched, site.images_dir, min_size=settings.get("images.min_size"))
-        for image, fetched in zip(images, results, strict=True)
-    ]
+    min_size = int(settings.get("images.min_size"))
+    outcomes: list[CachedImage] = []
+    for image, fetched in zip(images, results, strict=True):
+        try:
+            outcomes.append(store_image(image, fetched, site.images_dir, min_size=min_size))
+        except Exception as exc:  # one image's bug never costs the article
+            reason = report.bug(f"image {image.url}", exc)
+            outcomes.append(CachedImage(image=None, error=reason))
+            report.images_failed += 1
+            report.failures.append((image.url, f"image dropped: {reason}"))
     for outcome in outcomes:
         if outcome.path is not None:
             report.images_cached += 1
@@ -455,13 +525,47 @@ async def _cache_images(
     return keep_images(outcomes)
 
 
-def _store(store: Store, batch: list[Article], report: RefreshReport) -> None:
+def _enrich(enricher: Enricher, batch: list[Article], report: RefreshReport) -> list[Article]:
+    """The batch enriched; if that fails, each article alone, so only the bad one is dropped."""
     if not batch:
-        return
+        return []
+    try:
+        return enricher.enrich(list(batch))
+    except Exception as exc:
+        if len(batch) == 1:
+            url = batch[0].url or "?"
+            report.articles_failed += 1
+            report.failures.append((url, f"not enriched: {report.bug(f'enriching {url}', exc)}"))
+            return []
+    return [done for article in batch for done in _enrich(enricher, [article], report)]
+
+
+def _store(store: Store, batch: list[Article], ledger: Ledger, report: RefreshReport) -> None:
+    """Store ``batch`` with the fetch records that are due, in one transaction.
+
+    If the database refuses the batch, its articles are stored one by one so that only the one
+    it refuses fails (with the reason), then the records are written.
+    """
+    records = ledger.take()
     for article in batch:
         if article.heat is None:
             article.heat = UNCLUSTERED  # until the stories stage places it
-    result = store.upsert_articles(batch)
+    try:
+        _count(store.upsert_articles(batch, fetches=records), report)
+    except StoreError:
+        if not batch:
+            raise  # the fetch log alone failed: the database is in trouble, not an article
+        for article in batch:
+            try:
+                _count(store.upsert_articles([article]), report)
+            except StoreError as exc:
+                report.articles_failed += 1
+                report.failures.append((article.url or "?", f"not stored: {exc}"))
+        store.record_fetches(records)
+    step("fetch.batch-stored")
+
+
+def _count(result: UpsertResult, report: RefreshReport) -> None:
     report.stored_ids.extend(result.ids)
     report.articles_new += result.inserted
     report.articles_updated += result.updated

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from topicwire.errors import StoreError
+from topicwire.limits import sane_date
 from topicwire.model import Article
 from topicwire.store.articles import UpsertResult, upsert_articles
 from topicwire.store.reading import chunked
@@ -56,8 +57,12 @@ class Member:
 
     @property
     def time(self) -> datetime:
-        """When it appeared: its publication time, else when it was stored."""
-        return self.published_at or self.stored_at
+        """When it appeared: its publication time, else when it was stored.
+
+        A publication time outside the sane range (before 1990, or more than two days after it
+        was stored: a placeholder such as ``0001-01-01``, or a typo) is not used, so no window
+        or heat computation ever starts from it."""
+        return sane_date(self.published_at, self.stored_at) or self.stored_at
 
 
 @dataclass(frozen=True)
