@@ -80,11 +80,17 @@ def clean_text(value: str | None) -> str | None:
 
 
 def absolute_url(value: str | None, base: str) -> str | None:
-    """Resolve ``value`` against ``base``; only http(s) results are kept."""
+    """Resolve ``value`` against ``base``; only http(s) results are kept.
+
+    A value that cannot be split (``http://[::1`` has an unclosed IPv6 host) is no URL: ``None``.
+    """
     if not value:
         return None
-    joined = urljoin(base, value.strip())
-    if urlsplit(joined).scheme.lower() not in ("http", "https"):
+    try:
+        joined = urljoin(base, value.strip())
+        if urlsplit(joined).scheme.lower() not in ("http", "https"):
+            return None
+    except ValueError:
         return None
     return joined
 
