@@ -7,8 +7,12 @@ errors, tables and progress bars.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+import tempfile
+import traceback
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -63,6 +67,32 @@ def opened(site_dir: Path | None) -> Iterator[tuple[Site, Store]]:
         yield site, store
     finally:
         store.close()
+
+
+#: where tracebacks of bugs are appended when no site folder is at hand
+BUG_LOG_ENV = "TOPICWIRE_BUG_LOG"
+
+
+def write_bug_log(
+    entries: Sequence[tuple[str, BaseException | str]], folder: Path | None = None
+) -> Path:
+    """Append the tracebacks of ``entries`` (what failed, the exception or its traceback text)
+    to ``folder/errors.log`` (or ``$TOPICWIRE_BUG_LOG``, or a file in the temporary folder);
+    the file's path. Users see one line per bug; the details wait here for a bug report."""
+    if folder is not None:
+        path = folder / "errors.log"
+    elif os.environ.get(BUG_LOG_ENV):
+        path = Path(os.environ[BUG_LOG_ENV])
+    else:
+        path = Path(tempfile.gettempdir()) / f"topicwire-errors-{os.getuid()}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    with path.open("a", encoding="utf-8") as log_file:
+        for what, detail in entries:
+            if isinstance(detail, BaseException):
+                detail = "".join(traceback.format_exception(detail))
+            log_file.write(f"--- {stamp} {what} (topicwire {__version__})\n{detail}\n")
+    return path
 
 
 def progress_bar(*, threaded: bool = True) -> Progress:

@@ -14,7 +14,16 @@ from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
-from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
+from topicwire.cli.app import (
+    SiteOption,
+    app,
+    err,
+    fail,
+    opened,
+    out,
+    progress_bar,
+    write_bug_log,
+)
 from topicwire.cli.publish import print_publish_report
 from topicwire.cli.records import article_table
 from topicwire.cli.stories import print_story_report, story_table
@@ -143,6 +152,12 @@ def fetch(
 
         report = refresh(opened_site, store, force=force, on_progress=on_progress)
     print_report(report)
+    if report.bugs:
+        where = write_bug_log(report.bugs, opened_site.cache_dir)
+        err.print(
+            f"[yellow]{len(report.bugs)} failure(s) above came from bugs in topicwire, not from "
+            f"the input; their details are in {escape(str(where))}[/]"
+        )
 
 
 def print_report(report: RefreshReport, *, limit: int = 25) -> None:
