@@ -49,6 +49,7 @@ from topicwire.publish.feeds import render_feeds
 from topicwire.publish.html import SiteRenderer, stories_with_pages
 from topicwire.publish.jsonapi import JsonApi, story_json_path
 from topicwire.publish.newsletter import render_newsletter
+from topicwire.publish.safety import web_links_only
 from topicwire.publish.snapshot import (
     LazyArticles,
     PublishedArticle,
@@ -121,7 +122,7 @@ def site_snapshot(
 def render_records(snapshot: Snapshot) -> dict[str, bytes]:
     """One seed-format record per article of the snapshot: ``_news/<slug>.md``."""
     return {
-        item.record_path: dump_record(item.article).encode("utf-8")
+        item.record_path: dump_record(web_links_only(item.article)).encode("utf-8")
         for item in snapshot.articles.values()
     }
 
@@ -544,7 +545,7 @@ class _RenderJob:
         rendered: Files = {}
         if kind == "rec":
             item = self.snapshot.articles[ident]
-            rendered[item.record_path] = dump_record(item.article).encode("utf-8")
+            rendered[item.record_path] = dump_record(web_links_only(item.article)).encode("utf-8")
         elif kind == "page":
             item = self.shown.articles[ident]
             rendered[f"{item.page_path}index.html"] = self.html.article_page(item)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -36,7 +37,9 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from topicwire.limits import is_web_url
 from topicwire.model import Image, Provider, Topic
+from topicwire.publish.safety import image_ok
 from topicwire.publish.snapshot import (
     Listing,
     PublishedArticle,
@@ -197,13 +200,13 @@ class JsonApi:
             "title": article.title,
             "type": article.type,
             "heat": article.heat,
-            "sourceUrl": article.original_url,
-            "webUrl": article.web_url or article.original_url,
+            "sourceUrl": _web(article.original_url),
+            "webUrl": _web(article.web_url) or _web(article.original_url),
             "excerpt": article.excerpt,
             "publishedDateTime": _iso(article.published_at),
             "updatedDateTime": _iso(article.updated_at),
             "provider": self.provider(article.provider),
-            "images": [_image(i) for i in article.images],
+            "images": _images(article.images),
             "locale": article.locale,
             "categories": [article.category] if article.category else [],
             "topics": list(article.topics),
@@ -215,7 +218,7 @@ class JsonApi:
         known = self.snapshot.providers.get(domain) if domain else None
         name = (provider.name if provider else None) or (known.name if known else None)
         images = (provider.images if provider else None) or (known.images if known else [])
-        return {"domain": domain, "images": [_image(i) for i in images], "name": name}
+        return {"domain": domain, "images": _images(images), "name": name}
 
     # -- stories -------------------------------------------------------------------------------
 
@@ -275,6 +278,17 @@ class JsonApi:
 
 def _page_dir(topic: Topic, page: int) -> str:
     return f"api/news/{topic.id}/page/{page}/"
+
+
+def _web(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL; a stored ``javascript:`` or ``data:`` URL
+    (written before the importer refused them, or by hand) never reaches the API."""
+    return url.strip() if url and is_web_url(url) else None
+
+
+def _images(images: Sequence[Image]) -> list[dict[str, Any]]:
+    """The images that may be linked (see ``image_ok``; the others are left out)."""
+    return [_image(i) for i in images if image_ok(i)]
 
 
 def _image(image: Image) -> dict[str, Any]:
