@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from topicwire.errors import ParseError
+from topicwire.limits import json_depth_problem
 from topicwire.sources.xmlsafety import gunzip_capped
 
 KINDS = ("feed", "jsonfeed", "sitemap", "sitemapindex", "opml", "html", "text")
@@ -24,7 +25,10 @@ _HTML_ROOTS = {b"html", b"head", b"body"}
 
 
 def detect_kind(body: bytes, content_type: str | None, url: str) -> str:
-    """Classify ``body`` (gzip accepted); falls back to ``content_type`` and the URL's suffix."""
+    """Classify ``body`` (gzip accepted); falls back to ``content_type`` and the URL's suffix.
+
+    Raises ``ParseError`` for a JSON body nested too deep to parse (see ``topicwire.limits``).
+    """
     try:
         head = gunzip_capped(body[: 1024 * 1024]) if body.startswith(b"\x1f\x8b") else body
     except ParseError:
@@ -33,7 +37,7 @@ def detect_kind(body: bytes, content_type: str | None, url: str) -> str:
     head = head.removeprefix(b"\xef\xbb\xbf").removeprefix(b"\xff\xfe").removeprefix(b"\xfe\xff")
     stripped = head.lstrip()
     if stripped.startswith(b"{"):
-        return "jsonfeed" if _is_json_feed(body, stripped) else "text"
+        return "jsonfeed" if _is_json_feed(body, stripped, url) else "text"
     if stripped.startswith(b"<"):
         root = _root_name(stripped)
         if root in _FEED_ROOTS:
@@ -65,12 +69,15 @@ def _root_name(head: bytes) -> bytes | None:
     return match.group(2).lower() if match else None
 
 
-def _is_json_feed(body: bytes, head: bytes) -> bool:
+def _is_json_feed(body: bytes, head: bytes, url: str) -> bool:
+    too_deep = json_depth_problem(body)
+    if too_deep:
+        raise ParseError(f"refused: the JSON document is {too_deep}", path=url)
     if b"jsonfeed.org/version" in head:
         return True
     try:
         data = json.loads(body.decode("utf-8-sig", errors="replace"))
-    except (json.JSONDecodeError, RecursionError):
+    except json.JSONDecodeError:
         return False
     return isinstance(data, dict) and isinstance(data.get("items"), list)
 

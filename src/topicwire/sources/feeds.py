@@ -22,6 +22,7 @@ from typing import Any
 import feedparser  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
+from topicwire.limits import MAX_ENTRIES
 from topicwire.sources import jsonfeed
 from topicwire.sources.detect import xml_root_name
 from topicwire.sources.feedtypes import (
@@ -32,7 +33,9 @@ from topicwire.sources.feedtypes import (
     fallback_guid,
     finish_feed,
     html_to_text,
+    refused_link,
     sanitize_date,
+    skipped_links_warning,
     utc_now,
 )
 from topicwire.sources.xmlsafety import check_size, gunzip_capped, scan_for_entities
@@ -83,14 +86,23 @@ def parse_feed(
         warnings.append(f"not well formed, parsed tolerantly: {_bozo_text(result)}")
     channel = result.get("feed") or {}
     base = str(result.get("href") or url) or url
+    if len(entries) > MAX_ENTRIES:
+        warnings.append(f"{len(entries):,} entries; only the first {MAX_ENTRIES:,} were read")
+        del entries[MAX_ENTRIES:]
+    refused = [refused_link(item.get("link"), url) for item in entries]
     parsed = ParsedFeed(
         kind=_kind(version),
         title=clean_text(channel.get("title")),
         site_url=absolute_url(channel.get("link"), base),
         ttl_minutes=_ttl(channel.get("ttl")),
-        entries=[_entry(item, url, now) for item in entries],
+        entries=[
+            _entry(item, url, now) for item, bad in zip(entries, refused, strict=True) if not bad
+        ],
         warnings=warnings,
     )
+    skipped = skipped_links_warning([bad for bad in refused if bad])
+    if skipped:
+        warnings.append(skipped)
     return finish_feed(parsed)
 
 

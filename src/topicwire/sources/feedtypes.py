@@ -15,10 +15,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
+from topicwire.limits import EARLIEST_DATE, web_url_problem
+
 logger = logging.getLogger(__name__)
 
 #: How far past the fetch time a date may lie before it counts as "in the future".
 FUTURE_SKEW = timedelta(minutes=15)
+
+_UNKNOWN = "is out of range; treated as unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +99,42 @@ def absolute_url(value: str | None, base: str) -> str | None:
     return joined
 
 
+def refused_link(value: str | None, base: str) -> str | None:
+    """Why an entry's link is refused (it resolves to no http(s) URL: ``javascript:``, ``data:``,
+    ``mailto:``), or ``None`` when it is fine or there is none."""
+    if not value or not value.strip() or absolute_url(value, base) is not None:
+        return None
+    try:
+        return web_url_problem(urljoin(base, value.strip())) or "not a usable URL"
+    except ValueError:
+        return "not a usable URL"
+
+
+def skipped_links_warning(problems: list[str]) -> str | None:
+    """The feed's warning for the entries skipped because of their links (``None`` if none)."""
+    if not problems:
+        return None
+    count = "1 entry" if len(problems) == 1 else f"{len(problems)} entries"
+    return f"{count} skipped, the link refused: {problems[0]}"
+
+
 def sanitize_date(
     value: datetime | None, now: datetime, label: str
 ) -> tuple[datetime | None, str | None]:
     """Return ``value`` in UTC, clamped to ``now`` when it lies beyond ``now + FUTURE_SKEW``.
 
-    The second item describes the clamp (``None`` when the date was fine).
+    A date before ``EARLIEST_DATE`` (1990; ``Mon, 01 Jan 0001`` is a placeholder) is unknown:
+    ``None``. The second item describes the clamp or the refusal (``None`` when the date was
+    fine).
     """
     if value is None:
         return None, None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (OverflowError, ValueError):  # an offset that pushes it past year 1 or 9999
+        return None, f"{label} date {value.isoformat()} {_UNKNOWN}"
+    if value < EARLIEST_DATE:
+        return None, f"{label} date {value.isoformat()} {_UNKNOWN}"
     if value > now + FUTURE_SKEW:
         return now, f"{label} date {value.isoformat()} is in the future; clamped to fetch time"
     return value, None
@@ -140,9 +170,15 @@ def finish_feed(feed: ParsedFeed) -> ParsedFeed:
         warnings.append(
             f"{dropped} duplicate entries dropped (same guid, or same URL without a guid)"
         )
-    clamped = sum(1 for e in entries if e.date_problem)
+    clamped = sum(1 for e in entries if e.date_problem and "in the future" in e.date_problem)
     if clamped:
         warnings.append(f"{clamped} entries had dates in the future; clamped to fetch time")
+    unknown = sum(1 for e in entries if e.date_problem and "treated as unknown" in e.date_problem)
+    if unknown:
+        warnings.append(
+            f"{unknown} entries had dates before {EARLIEST_DATE.year} or out of range; "
+            "treated as unknown"
+        )
     if warnings:
         logger.debug("feed parsed with warnings: %s", "; ".join(warnings))
     return replace(feed, entries=entries, warnings=warnings)

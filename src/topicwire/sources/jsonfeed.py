@@ -17,6 +17,7 @@ from typing import Any
 from feedparser import sanitizer as _feedparser_sanitizer  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
+from topicwire.limits import MAX_ENTRIES, json_depth_problem
 from topicwire.sources.feedtypes import (
     FeedEntry,
     ParsedFeed,
@@ -24,7 +25,9 @@ from topicwire.sources.feedtypes import (
     clean_text,
     fallback_guid,
     html_to_text,
+    refused_link,
     sanitize_date,
+    skipped_links_warning,
 )
 
 _SANITIZE: Callable[[str, str, str], str] | None = getattr(
@@ -53,6 +56,9 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
 
 def parse_json_feed(body: bytes, url: str, *, now: datetime) -> ParsedFeed:
     """Parse a JSON Feed document; ``ParseError`` when it is not JSON or not a JSON Feed."""
+    too_deep = json_depth_problem(body)
+    if too_deep:
+        raise ParseError(f"refused: the JSON document is {too_deep}", path=url)
     try:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -72,9 +78,19 @@ def parse_json_feed(body: bytes, url: str, *, now: datetime) -> ParsedFeed:
         items = []
     site = absolute_url(_str(data.get("home_page_url")), url)
     base = _str(data.get("feed_url")) or url
-    entries = [_entry(item, base, now) for item in items if isinstance(item, dict)]
-    if len(entries) != len(items):
-        warnings.append(f"{len(items) - len(entries)} items were not JSON objects; skipped")
+    if len(items) > MAX_ENTRIES:
+        warnings.append(f"{len(items):,} items; only the first {MAX_ENTRIES:,} were read")
+        items = items[:MAX_ENTRIES]
+    objects = [item for item in items if isinstance(item, dict)]
+    if len(objects) != len(items):
+        warnings.append(f"{len(items) - len(objects)} items were not JSON objects; skipped")
+    refused = [refused_link(_link(item), base) for item in objects]
+    entries = [
+        _entry(item, base, now) for item, bad in zip(objects, refused, strict=True) if not bad
+    ]
+    skipped = skipped_links_warning([bad for bad in refused if bad])
+    if skipped:
+        warnings.append(skipped)
     return ParsedFeed(
         kind="jsonfeed",
         title=clean_text(_str(data.get("title"))),
@@ -124,8 +140,12 @@ def _image(item: dict[str, Any], base: str) -> str | None:
     return None
 
 
+def _link(item: dict[str, Any]) -> str | None:
+    return _str(item.get("url")) or _str(item.get("external_url"))
+
+
 def _entry(item: dict[str, Any], base: str, now: datetime) -> FeedEntry:
-    link = absolute_url(_str(item.get("url")) or _str(item.get("external_url")), base)
+    link = absolute_url(_link(item), base)
     title = clean_text(_str(item.get("title")))
     content_html = sanitize_html(_str(item.get("content_html")))
     summary = (

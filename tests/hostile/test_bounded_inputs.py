@@ -1,0 +1,163 @@
+"""Hostile inputs are bounded before they are parsed or computed with.
+
+Each case was a crash or a bad record before: a JSON Feed nested thousands of levels deep raised
+RecursionError; a folder with one deep YAML front matter, one deep JSON line or one
+``javascript:`` URL stopped ``topicwire import`` with a traceback or stored the bad URL; a deep
+OPML list stopped ``topicwire sources import``; a placeholder date (``0001-01-01``) from a feed
+or from a page's JSON-LD was stored as year 1. Now each one is refused or treated as unknown,
+with a reason, and the good inputs beside it go through.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from topicwire.errors import ParseError
+from topicwire.limits import MAX_DEPTH, json_depth, value_problem, yaml_depth
+from topicwire.sources import detect_kind, parse_feed
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+FEED_URL = "https://news.example.com/feed"
+DEEP = 5_000
+
+
+def _deep_json_feed() -> bytes:
+    nested = "[" * DEEP + "]" * DEEP
+    return (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Deep", "items": ['
+        f'{{"id": "1", "url": "https://news.example.com/a", "tags": {nested}}}]}}'
+    ).encode()
+
+
+# -- the bounds themselves
+
+
+def test_json_depth_ignores_brackets_in_strings_and_counts_unclosed_ones() -> None:
+    assert json_depth(b'{"a": [1, {"b": "]]]] [[[["}], "c\\"[": {}}') == 3
+    assert json_depth('["\\\\", [["\\\\\\"[[["]]]]') == 3
+    assert json_depth(b"[" * DEEP) == DEEP
+    assert json_depth(b"[]" * 1000) == 1
+
+
+def test_yaml_depth_is_an_upper_bound_that_real_front_matter_stays_far_below() -> None:
+    front = (
+        'title: "Why [AI] matters: {a} [b"\n'
+        "provider:\n  name: Example\n  images:\n    - url: https://e.com/a.png\n"
+        "topics:\n- AI\n- Machine learning\n"
+        "excerpt: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+        "  - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -\n"
+    )
+    assert yaml_depth(front) <= 10
+    assert yaml_depth("x: " + "[" * DEEP + "]" * DEEP) > MAX_DEPTH
+    assert yaml_depth("x:\n" + "".join("  " * i + "- a:\n" for i in range(1, 100))) > MAX_DEPTH
+    assert yaml_depth("- " * 100 + "a") > MAX_DEPTH
+
+
+def test_value_problem_bounds_depth_count_and_size_without_recursion() -> None:
+    deep: list[object] = []
+    for _ in range(DEEP):
+        deep = [deep]
+    assert "nested more than" in (value_problem({"x": deep}) or "")
+    laughs: list[object] = ["lol"]
+    for _ in range(40):  # what YAML aliases expand to: 2**40 values from 40 lines
+        laughs = [laughs, laughs]
+    assert "more than" in (value_problem({"x": laughs}) or "")
+    assert value_problem({"title": "x" * 20_000}, line_keys={"title"}) == (
+        "'title' is 20,000 characters long (at most 10,000)"
+    )
+    assert value_problem({"title": "A title", "topics": ["AI"], "n": 1}) is None
+
+
+# -- feeds
+
+
+def test_deep_json_feed_is_refused_with_a_reason() -> None:
+    with pytest.raises(ParseError, match=r"nested 5,00\d levels deep"):
+        parse_feed(_deep_json_feed(), FEED_URL, now=NOW)
+
+
+def test_deep_json_is_refused_by_detect_kind_too() -> None:
+    with pytest.raises(ParseError, match="levels deep"):
+        detect_kind(_deep_json_feed(), "application/feed+json", FEED_URL)
+    without_version = ('{"items": ' + "[" * DEEP + "]" * DEEP + "}").encode()
+    with pytest.raises(ParseError, match="levels deep"):
+        detect_kind(without_version, None, FEED_URL)
+
+
+def test_deep_xml_feed_is_read_without_recursion() -> None:
+    deep = "<div>" * 50_000 + "</div>" * 50_000
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>A</title><link>https://news.example.com/a</link>{deep}</item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, FEED_URL, now=NOW)
+    assert [e.url for e in feed.entries] == ["https://news.example.com/a"]
+
+
+def _rss(items: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    ).encode()
+
+
+def test_feed_item_dated_year_one_has_no_date() -> None:
+    feed = parse_feed(
+        _rss(
+            "<item><title>Old</title><link>https://news.example.com/a</link>"
+            "<pubDate>Mon, 01 Jan 0001 00:00:00 GMT</pubDate></item>"
+        ),
+        FEED_URL,
+        now=NOW,
+    )
+    (entry,) = feed.entries
+    assert entry.published_at is None
+    assert entry.date_problem is not None and "unknown" in entry.date_problem
+    assert any("treated as unknown" in w for w in feed.warnings)
+
+
+def test_json_feed_item_dated_year_one_has_no_date() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [
+                {"id": "1", "url": "https://news.example.com/a", "date_published": "0001-01-01"},
+                {
+                    "id": "2",
+                    "url": "https://news.example.com/b",
+                    "date_published": "0001-01-01T00:00:00+05:00",
+                },
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body, FEED_URL, now=NOW)
+    assert [e.published_at for e in feed.entries] == [None, None]
+
+
+def test_feed_entries_whose_link_is_not_http_are_skipped_with_a_warning() -> None:
+    feed = parse_feed(
+        _rss(
+            "<item><title>Good</title><link>https://news.example.com/a</link></item>"
+            "<item><title>Bad</title><link>javascript:alert(1)</link></item>"
+            "<item><title>No link</title><guid>x</guid></item>"
+        ),
+        FEED_URL,
+        now=NOW,
+    )
+    assert [e.title for e in feed.entries] == ["Good", "No link"]
+    assert any("1 entry skipped" in w and "javascript:" in w for w in feed.warnings)
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [
+                {"id": "1", "url": "data:text/html,<script>alert(1)</script>"},
+                {"id": "2", "url": "/relative/ok"},
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body, FEED_URL, now=NOW)
+    assert [e.url for e in feed.entries] == ["https://news.example.com/relative/ok"]
+    assert any("data:" in w for w in feed.warnings)
