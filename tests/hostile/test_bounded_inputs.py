@@ -11,17 +11,38 @@ with a reason, and the good inputs beside it go through.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from topicwire.errors import ParseError
+from topicwire.extract import extract_html
 from topicwire.limits import MAX_DEPTH, json_depth, value_problem, yaml_depth
 from topicwire.sources import detect_kind, parse_feed
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example.com/feed"
 DEEP = 5_000
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """A topicwire command as a user runs it (``tests/hostile/conftest.py`` shadows the root
+    conftest's ``run``); never a traceback, whatever its exit code."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOPICWIRE_")}
+    env["COLUMNS"] = "200"
+    result = subprocess.run(
+        [sys.executable, "-m", "topicwire", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result
 
 
 def _deep_json_feed() -> bytes:
@@ -88,7 +109,7 @@ def test_deep_json_is_refused_by_detect_kind_too() -> None:
 
 
 def test_deep_xml_feed_is_read_without_recursion() -> None:
-    deep = "<div>" * 50_000 + "</div>" * 50_000
+    deep = "<div>" * DEEP + "</div>" * DEEP
     body = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
         f"<item><title>A</title><link>https://news.example.com/a</link>{deep}</item>"
@@ -161,3 +182,43 @@ def test_feed_entries_whose_link_is_not_http_are_skipped_with_a_warning() -> Non
     feed = parse_feed(body, FEED_URL, now=NOW)
     assert [e.url for e in feed.entries] == ["https://news.example.com/relative/ok"]
     assert any("data:" in w for w in feed.warnings)
+
+
+# -- pages
+
+GANNETT_PAGE = """<!doctype html><html><head><title>Council approves budget</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+"headline": "Council approves budget", "datePublished": "0001-01-01T00:00:00Z",
+"dateModified": "0001-01-01T00:00:00+05:00"}</script>
+<meta property="article:published_time" content="0001-01-01T00:00:00Z">
+</head><body><article><h1>Council approves budget</h1>
+<p>The city council voted on Tuesday to approve next year's budget after a long debate about
+road repairs and school funding in the district, the third such vote this year.</p>
+<p>Members said the plan keeps taxes flat while adding money for two new bus routes and a
+library branch on the east side of town, which opens next spring.</p>
+</article></body></html>"""
+
+
+def test_page_whose_json_ld_says_year_one_has_no_date() -> None:
+    extracted = extract_html(GANNETT_PAGE, "https://www.example.com/story/news/budget/", now=NOW)
+    assert extracted.published_at is None
+    assert extracted.updated_at is None
+
+
+def test_page_with_deep_json_ld_is_extracted_without_it() -> None:
+    deep = '{"@type": "NewsArticle", "x": ' + "[" * DEEP + "]" * DEEP + "}"
+    page = GANNETT_PAGE.replace(
+        "<head>", f'<head><script type="application/ld+json">{deep}</script>'
+    )
+    extracted = extract_html(page, "https://www.example.com/story/news/budget/", now=NOW)
+    assert extracted.title == "Council approves budget"
+
+
+def test_extract_command_prints_no_year_one(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(GANNETT_PAGE, encoding="utf-8")
+    result = run("extract", page, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "publishedDateTime" not in data and "updatedDateTime" not in data
+    assert "1-01-01" not in result.stdout

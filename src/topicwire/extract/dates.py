@@ -5,7 +5,9 @@ Rules, in order:
 1. The first metadata date that parses (JSON-LD ``datePublished``, ``article:published_time``,
    other ``<meta>`` dates) wins; when there is none, htmldate looks for the original date, first
    without its extensive search (and then with it, when ``EXTENSIVE_SEARCH`` is set).
-2. A date more than ``FUTURE_SKEW`` after ``now`` is rejected (the next candidate is tried).
+2. A date more than ``FUTURE_SKEW`` after ``now``, or before 1990 (``limits.EARLIEST_DATE``:
+   ``"datePublished": "0001-01-01T00:00:00Z"`` is a placeholder some publishers leave), is
+   rejected (the next candidate is tried); none left means the date is unknown.
 3. When the URL holds a date (``/2023/11/05/`` or ``2023-11-05``) and the page date has the same
    year with day and month swapped (2023-05-11), the URL's date is taken (the page's time of day
    kept) and a ``date-swap`` repair is recorded.
@@ -25,6 +27,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from topicwire.extract.repair import Repairs
+from topicwire.limits import EARLIEST_DATE
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,10 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed past the calendar's end
+        return None
 
 
 def url_date(url: str | None) -> date | None:
@@ -105,7 +111,7 @@ def fix_swap(found: datetime, url: str | None, repairs: Repairs) -> datetime:
 def _first_valid(values: Iterable[str | None], limit: datetime) -> datetime | None:
     for value in values:
         parsed = parse_date(value)
-        if parsed is not None and parsed <= limit:
+        if parsed is not None and EARLIEST_DATE <= parsed <= limit:
             return parsed
     return None
 

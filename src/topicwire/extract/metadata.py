@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
+from topicwire.limits import json_depth_problem
+
 #: JSON-LD types that describe an article
 ARTICLE_TYPES = frozenset(
     {
@@ -118,8 +120,11 @@ def _ld_article(tree: HtmlElement) -> dict[str, Any] | None:
     """The page's main JSON-LD node: an article, else a video, podcast or how-to."""
     nodes: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
+        text = script.text or ""
+        if json_depth_problem(text):  # json.loads would recurse past the interpreter's limit
+            continue
         try:
-            data = json.loads(script.text or "", strict=False)
+            data = json.loads(text, strict=False)
         except ValueError:
             continue
         nodes.extend(_ld_nodes(data))
