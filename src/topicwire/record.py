@@ -17,6 +17,7 @@ written by :mod:`topicwire.yamlout`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -77,7 +78,8 @@ def read_record(path: str | Path) -> Article:
     """Read the record file at ``path``; errors name the file and the line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # bytes decoded as they are: read_text would turn a body's "\r" and "\r\n" into "\n"
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
     except OSError as exc:
@@ -204,7 +206,16 @@ def dump_record(article: Article) -> str:
     if secured is not None:
         blocks.append({"secured": secured})
     front = "\n\n".join("\n".join(_lines(block)) for block in blocks if block)
-    return f"{FENCE}\n{front}\n{FENCE}\n\n{article.body}"
+    return f"{FENCE}\n{front}\n{FENCE}\n\n{_no_surrogates(article.body)}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (no UTF-8 file can hold one) made U+FFFD, as the front
+    matter writes them."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _lines(block: Mapping[str, Any]) -> list[str]:

@@ -271,7 +271,8 @@ def plain_ok(text: str) -> bool:
 
 
 def quote(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar that reads back exactly."""
+    """``text`` as a YAML double-quoted scalar that reads back exactly (a lone surrogate, which
+    no YAML or UTF-8 text can hold, reads back as U+FFFD)."""
     # Printable text can only need its backslashes and quotes escaped: a quicker test than the
     # regular expression, which is left for the rest.
     if text.isprintable() and '"' not in text and "\\" not in text:
@@ -283,6 +284,10 @@ def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
     if char in _ESCAPES:
         return _ESCAPES[char]
+    if "\ud800" <= char <= "\udfff":
+        # a lone surrogate (JSON's "\ud800" gives one) is no character: YAML readers refuse its
+        # escape, so it is written as the replacement character and the text stays readable
+        return "\\uFFFD"
     code = ord(char)
     return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
 

@@ -87,7 +87,10 @@ def decode_value(data: Any) -> Any:
         if len(data) == 1:
             ((key, inner),) = data.items()
             if key.startswith(_TAG):
-                return _decode_tagged(key, inner)
+                try:
+                    return _decode_tagged(key, inner)
+                except (TypeError, ValueError) as exc:  # a row not written by encode_value
+                    raise StoreError(f"stored JSON holds a bad {key!r} value: {exc}") from exc
         return {key: decode_value(item) for key, item in data.items()}
     return data
 
