@@ -100,10 +100,22 @@ def parse_json_feed(body: bytes, url: str, *, now: datetime) -> ParsedFeed:
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _str(value: Any) -> str | None:
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    """A string, number or nothing; a lone surrogate (JSON's ``"\\ud800"``, which no UTF-8 text
+    can hold) becomes U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty list (``"tags": 5`` is no list)."""
+    return value if isinstance(value, list) else []
 
 
 def _date(value: Any) -> datetime | None:
@@ -130,7 +142,7 @@ def _image(item: dict[str, Any], base: str) -> str | None:
         found = absolute_url(_str(item.get(key)), base)
         if found:
             return found
-    for attachment in item.get("attachments") or []:
+    for attachment in _list(item.get("attachments")):
         if isinstance(attachment, dict) and str(attachment.get("mime_type", "")).startswith(
             "image/"
         ):
@@ -156,7 +168,11 @@ def _entry(item: dict[str, Any], base: str, now: datetime) -> FeedEntry:
     published, problem_p = sanitize_date(_date(item.get("date_published")), now, "published")
     updated, problem_u = sanitize_date(_date(item.get("date_modified")), now, "updated")
     guid = (_str(item.get("id")) or "").strip() or link or fallback_guid(title, summary)
-    tags = [str(t).strip() for t in item.get("tags") or [] if isinstance(t, str) and t.strip()]
+    tags = [
+        _SURROGATE.sub("\ufffd", t).strip()
+        for t in _list(item.get("tags"))
+        if isinstance(t, str) and t.strip()
+    ]
     return FeedEntry(
         guid=guid,
         url=link,
