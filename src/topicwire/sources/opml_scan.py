@@ -49,17 +49,20 @@ def _scan_attr(attrs: str, name: str) -> str | None:
 
 
 def _xml_unescape(value: str) -> str:
-    """Decode XML's five entities and character references; leave any other ``&`` alone."""
+    """Decode XML's five entities and character references; leave any other ``&`` alone, and
+    references to what XML cannot carry (``&#0;``, a surrogate such as ``&#xD800;``)."""
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in _NAMED:
             return _NAMED[name]
-        try:
+        try:  # (a reference of over 4,300 digits is a ValueError)
             code = int(name[2:], 16) if name[1:2] in ("x", "X") else int(name[1:])
-            return chr(code)
-        except (ValueError, OverflowError):
+        except ValueError:
             return match.group(0)
+        if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD:
+            return chr(code)
+        return chr(code) if 0x10000 <= code <= 0x10FFFF else match.group(0)
 
     return _XML_ENTITY.sub(one, value)
 
