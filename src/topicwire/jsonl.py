@@ -14,7 +14,9 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from topicwire.errors import RecordError
+from topicwire.limits import MAX_RECORD_BYTES, json_depth_problem, value_problem
 from topicwire.model import Article
+from topicwire.record import SHORT_KEYS
 from topicwire.yamlout import format_datetime
 
 
@@ -57,6 +59,16 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Article | RecordError]]:
 
     Blank lines are skipped. A bad line does not stop the lines after it.
     """
+    for number, line in iter_lines(path):
+        if isinstance(line, RecordError):
+            yield number, line
+        else:
+            yield number, parse_json_line(line, path=path, line=number)
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str | RecordError]]:
+    """Each non-blank line of ``path`` (1-based number, then its text), or the RecordError that
+    says why it cannot be read (a line over ``MAX_RECORD_BYTES`` characters is skipped)."""
     path = Path(path)
     try:
         handle: TextIO = path.open(encoding="utf-8")
@@ -68,26 +80,42 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Article | RecordError]]:
         while True:
             number += 1
             try:
-                line = handle.readline()
+                line = handle.readline(MAX_RECORD_BYTES)
+                if len(line) == MAX_RECORD_BYTES and not line.endswith("\n"):
+                    while (rest := handle.readline(MAX_RECORD_BYTES)) and not rest.endswith("\n"):
+                        pass  # the rest of a line too long to read is skipped
+                    problem = f"refused: the line is longer than {MAX_RECORD_BYTES:,} characters"
+                    yield number, RecordError(problem, path=path, line=number)
+                    continue
             except UnicodeDecodeError as exc:
                 yield number, RecordError(f"not UTF-8 text ({exc.reason})", path=path, line=number)
                 return
             if not line:
                 return
             if line.strip():
-                yield number, parse_json_line(line, path=path, line=number)
+                yield number, line
 
 
 def parse_json_line(
     text: str, *, path: str | Path | None = None, line: int | None = None
 ) -> Article | RecordError:
-    """Parse one JSON line into an Article, returning (not raising) the error for a bad line."""
+    """Parse one JSON line into an Article, returning (not raising) the error for a bad line.
+
+    A line nested too deep is refused before it is parsed, and one that holds too many values or
+    too long a string after (see :mod:`topicwire.limits`).
+    """
+    too_deep = json_depth_problem(text)
+    if too_deep:
+        return RecordError(f"refused: the line is {too_deep}", path=path, line=line)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=line)
     if not isinstance(data, dict):
         return RecordError("a line must hold a JSON object", path=path, line=line)
+    too_big = value_problem(data, line_keys=SHORT_KEYS)
+    if too_big:
+        return RecordError(f"refused: {too_big}", path=path, line=line)
     try:
         return Article.from_data(data)
     except ValidationError as exc:

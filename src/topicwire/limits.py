@@ -33,10 +33,14 @@ WEB_SCHEMES = frozenset({"http", "https"})
 #: the most entries kept from one feed (the first ones; the rest are dropped with a warning)
 MAX_ENTRIES = 10_000
 
-#: the longest text one field may hold: a title, an excerpt, a sealed value, a record's body
-MAX_FIELD_CHARS = 2_000_000
+#: the longest text one field may hold: a record's body, a sealed value, an unknown key (the text
+#: of a page of ``fetch.max_bytes``, 10 MB, sealed in base64 fits)
+MAX_FIELD_CHARS = 16_000_000
 
-#: the longest a one-line value may be: a title, a URL, a category, a name
+#: the largest record file, or line of a JSON Lines file, that is read
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+#: the longest a short value may be: a title, an excerpt, a URL, a category
 MAX_LINE_CHARS = 10_000
 
 #: the most values (mapping keys and values, list items) one record may hold once read: YAML
@@ -184,6 +188,9 @@ def yaml_depth_problem(text: str) -> str | None:
     return f"nested more than {MAX_DEPTH} levels deep"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def value_problem(
     value: Any,
     *,
@@ -191,12 +198,13 @@ def value_problem(
     max_chars: int = MAX_FIELD_CHARS,
     line_keys: Collection[str] = (),
 ) -> str | None:
-    """Why a parsed document (mappings, lists, scalars) is too big to take, or ``None``.
+    """Why a parsed document (mappings, lists, scalars) cannot be taken, or ``None``.
 
     Refused: nesting deeper than ``MAX_DEPTH``, more than ``max_values`` values (aliases expand
-    each time they are met), a string longer than ``max_chars``, or a string under one of the
-    top-level ``line_keys`` longer than ``MAX_LINE_CHARS``. Walked without recursion, so a value
-    too deep for recursive code is measured safely; the problem names the top-level key.
+    each time they are met), a string longer than ``max_chars``, a string under one of the
+    top-level ``line_keys`` longer than ``MAX_LINE_CHARS``, or a string with a lone surrogate.
+    Walked without recursion, so a value too deep for recursive code is measured safely; the
+    problem names the top-level key.
     """
     stack: list[tuple[Any, int, str | None]] = [(value, 0, None)]
     seen = 0
@@ -210,6 +218,8 @@ def value_problem(
             limit = MAX_LINE_CHARS if key in line_keys and depth == 1 else max_chars
             if len(item) > limit:
                 return f"{where} is {len(item):,} characters long (at most {limit:,})"
+            if _SURROGATE.search(item):  # from a "\ud800" escape: no UTF-8 text can hold it
+                return f"{where} holds a lone surrogate (an escape such as \\ud800)"
             continue
         if not isinstance(item, Mapping | list | tuple):
             continue

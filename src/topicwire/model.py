@@ -123,7 +123,12 @@ def _date_to_datetime(value: Any) -> Any:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else to_utc(value)
+    if value is None:
+        return None
+    try:
+        return to_utc(value)
+    except OverflowError as exc:  # 0001-01-01T00:00+05:00 lies before the calendar's start in UTC
+        raise ValueError("date out of range") from exc
 
 
 class Image(_Record):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from topicwire.enrich.stage import Enricher
-from topicwire.errors import StoreError
+from topicwire.errors import StoreError, describe_bug
 from topicwire.extract import Extracted, ExtractError, extract_html, extract_text
 from topicwire.fetch import FetchConfig, FetchRequest, fetch_all
 from topicwire.model import Article, Provider
@@ -34,6 +35,8 @@ class ImportReport:
     unchanged: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     files: set[Path] = field(default_factory=set)
+    #: unexpected exceptions (bugs, not bad input): what failed, and the traceback's text
+    bugs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
@@ -49,8 +52,9 @@ def import_records(
 ) -> ImportReport:
     """Store every record found under ``paths``; bad inputs are reported, never fatal.
 
-    Records are written in batches, each one transaction. If a batch is refused, its records are
-    retried one by one so that only the offending record fails.
+    Records are written in batches, each one transaction. If a batch is refused (or raises
+    anything else), its records are retried one by one so that only the offending record fails;
+    an unexpected exception is a failure whose traceback is kept in ``ImportReport.bugs``.
     """
     report = ImportReport()
     batch: list[tuple[str, Article]] = []
@@ -60,20 +64,24 @@ def import_records(
             return
         try:
             _count(report, store.upsert_articles([article for _, article in batch]))
-        except StoreError:
+        except Exception:
             for origin, article in batch:
                 try:
                     _count(report, store.upsert_articles([article]))
                 except StoreError as exc:
                     report.failures.append((origin, str(exc)))
+                except Exception as exc:  # a bug: this record fails, the others go on
+                    log.debug("storing %s failed", origin, exc_info=True)
+                    report.failures.append((origin, f"internal error ({describe_bug(exc)})"))
+                    report.bugs.append((origin, "".join(traceback.format_exception(exc))))
         batch.clear()
 
     for parsed in parse_inputs(paths):
         report.files.add(parsed.source)
+        if parsed.bug is not None:
+            report.bugs.append((parsed.origin, parsed.bug))
         if parsed.error is not None:
             report.failures.append((parsed.origin, parsed.error.problem))
-        elif parsed.article is not None and parsed.article.url is None:
-            report.failures.append((parsed.origin, "the record has neither webUrl nor originalUrl"))
         elif parsed.article is not None:
             batch.append((parsed.origin, parsed.article))
             if len(batch) >= batch_size:

@@ -18,7 +18,7 @@ written by :mod:`topicwire.yamlout`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from topicwire.errors import RecordError
+from topicwire.limits import MAX_FIELD_CHARS, value_problem, yaml_depth_problem
 from topicwire.model import Article
 from topicwire.yamlout import KeyRules, write_mapping
 
@@ -48,6 +49,22 @@ _BARE_KEYS = frozenset(
 )
 _BARE_RULES = KeyRules.from_paths(_BARE_KEYS)
 _GROUPS = ("provider", "topics", "images", "related")
+#: top-level keys whose values are short (at most ``limits.MAX_LINE_CHARS`` characters)
+SHORT_KEYS = frozenset(
+    {
+        "title",
+        "excerpt",
+        "category",
+        "type",
+        "locale",
+        "webUrl",
+        "originalUrl",
+        "ampWebUrl",
+        "cdnAmpWebUrl",
+        "publishedDateTime",
+        "updatedDateTime",
+    }
+)
 # Exact types of values that are never nested: a cheap test before the ABC check.
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None), datetime})
 
@@ -62,6 +79,10 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):  # a list or a mapping as a key: ``? [a, b]``
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a scalar, not {key!r}", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -112,6 +133,11 @@ def split_record(text: str, *, path: str | Path | None = None) -> tuple[str, str
 def parse_record(text: str, *, path: str | Path | None = None) -> Article:
     """Parse a record's text into an Article, or raise :class:`RecordError`."""
     front, body = split_record(text, path=path)
+    if len(body) > MAX_FIELD_CHARS:
+        raise RecordError(
+            f"refused: the body is {len(body):,} characters long (at most {MAX_FIELD_CHARS:,})",
+            path=path,
+        )
     data = _load_front_matter(front, path)
     try:
         return Article.from_data({**data, "body": body})
@@ -120,6 +146,9 @@ def parse_record(text: str, *, path: str | Path | None = None) -> Article:
 
 
 def _load_front_matter(front: str, path: str | Path | None) -> dict[str, Any]:
+    too_deep = yaml_depth_problem(front)
+    if too_deep:  # PyYAML's pure-Python composer would recurse past the interpreter's limit
+        raise RecordError(f"refused: the front matter is {too_deep}", path=path)
     try:
         data = yaml.load(front, Loader=_StrictLoader)  # a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -145,6 +174,9 @@ def _load_front_matter(front: str, path: str | Path | None) -> dict[str, Any]:
     bad = [key for key in data if not isinstance(key, str)]
     if bad:
         raise RecordError(f"front-matter keys must be strings, not {bad[0]!r}", path=path)
+    too_big = value_problem(data, line_keys=SHORT_KEYS)  # aliases expand here, deep or wide
+    if too_big:
+        raise RecordError(f"refused: {too_big}", path=path)
     return data
 
 

@@ -222,3 +222,103 @@ def test_extract_command_prints_no_year_one(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert "publishedDateTime" not in data and "updatedDateTime" not in data
     assert "1-01-01" not in result.stdout
+
+
+# -- topicwire import
+
+
+def _record(title: str, url: str, extra: str = "") -> str:
+    return f'---\ntitle: "{title}"\nwebUrl: "{url}"\n{extra}---\n\nThe body of {title}.\n'
+
+
+def _import_folder(folder: Path) -> dict[str, str]:
+    """The records of the import case: name -> what the import must say about it."""
+    folder.mkdir()
+    (folder / "good.md").write_text(_record("Good", "https://e.com/good"))
+    deep_flow = "tags: " + "[" * DEEP + "]" * DEEP + "\n"
+    (folder / "deep-flow.md").write_text(_record("Deep flow", "https://e.com/flow", deep_flow))
+    deep_block = "tags:\n" + "".join("  " * i + "- a:\n" for i in range(1, 500))
+    (folder / "deep-block.md").write_text(_record("Deep block", "https://e.com/b", deep_block))
+    (folder / "script.md").write_text(_record("Script", "javascript:alert(1)"))
+    lines = [
+        json.dumps({"title": "Line one", "webUrl": "https://e.com/one"}),
+        '{"title": "Deep line", "webUrl": "https://e.com/deep", "x": '
+        + "[" * DEEP
+        + "]" * DEEP
+        + "}",
+        json.dumps({"title": "Line three", "webUrl": "https://e.com/three"}),
+    ]
+    (folder / "lines.jsonl").write_text("\n".join(lines) + "\n")
+    return {
+        "deep-flow.md": "nested more than 64 levels deep",
+        "deep-block.md": "nested more than 64 levels deep",
+        "script.md": "'webUrl': not an http(s) URL (javascript:)",
+        "lines.jsonl:2": "nested 5,00",
+    }
+
+
+def _stored_urls(site: Path) -> set[str]:
+    from topicwire.site import open_site
+    from topicwire.store import Store
+
+    with Store.open(open_site(site).database_url) as store:
+        return {stored.article.url or "" for stored in store.iter_articles()}
+
+
+def test_import_lists_each_hostile_record_and_stores_the_good_ones(
+    site: Path, tmp_path: Path
+) -> None:
+    expected = _import_folder(tmp_path / "records")
+    result = run("import", "--site", site, tmp_path / "records")
+    assert result.returncode == 1, result.stderr
+    listed = " ".join(result.stderr.split())  # the table's cells, joined across wrapped lines
+    for name, reason in expected.items():
+        assert name in listed, name
+        assert reason in listed, reason
+    assert "Imported 3 article(s)" in " ".join(result.stdout.split())
+    assert _stored_urls(site) == {
+        "https://e.com/good",
+        "https://e.com/one",
+        "https://e.com/three",
+    }
+
+
+def test_import_refuses_weird_records_with_a_reason(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "weird"
+    folder.mkdir()
+    (folder / "list-title.md").write_text(
+        '---\ntitle: ["a", "b"]\nwebUrl: "https://e.com/list"\n---\n\nBody.\n'
+    )
+    (folder / "year-one.md").write_text(
+        _record("Old", "https://e.com/old", "publishedDateTime: 0001-01-01T00:00:00Z\n")
+    )
+    (folder / "year-one-offset.md").write_text(
+        _record("Offset", "https://e.com/offset", "publishedDateTime: 0001-01-01T00:00:00+05:00\n")
+    )
+    (folder / "huge-title.md").write_text(_record("x" * 5_000_000, "https://e.com/huge"))
+    laughs = 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for level in range(1, 10):
+        laughs += f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]\n"
+    (folder / "laughs.md").write_text(_record("Laughs", "https://e.com/laughs", laughs))
+    (folder / "mailto.jsonl").write_text(
+        json.dumps({"title": "Mail", "originalUrl": "mailto:a@example.com"})
+        + "\n"
+        + json.dumps({"title": "Surrogate \ud800", "webUrl": "https://e.com/s"})
+        + "\n",
+        errors="surrogatepass",
+    )
+    result = run("import", "--site", site, folder)
+    assert result.returncode == 1, result.stderr
+    listed = " ".join(result.stderr.split())
+    for reason in (
+        "'title': input should be a valid string",
+        "'publishedDateTime': 0001-01-01 is outside the plausible range",
+        "'publishedDateTime': value error, date out of range",
+        "'title' is 5,000,000 characters long (at most 10,000)",
+        "more than 100,000 values",
+        "'originalUrl': not an http(s) URL (mailto:)",
+        "'title' holds a lone surrogate",
+    ):
+        assert reason in listed, reason
+    assert "internal error" not in listed
+    assert _stored_urls(site) == set()

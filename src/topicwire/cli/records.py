@@ -12,7 +12,16 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from topicwire.cli.app import SiteOption, app, err, fail, opened, out, progress_bar
+from topicwire.cli.app import (
+    SiteOption,
+    app,
+    err,
+    fail,
+    opened,
+    out,
+    progress_bar,
+    write_bug_log,
+)
 from topicwire.errors import ForeignSecuredError
 from topicwire.publish.formats import ExportFormat
 
@@ -66,7 +75,7 @@ def import_(
     from topicwire.parse.records import expand_paths
     from topicwire.pipeline import import_records
 
-    with opened(site) as (_, store):
+    with opened(site) as (opened_site, store):
         total = sum(1 for _ in expand_paths(paths))
         seen: set[Path] = set()
 
@@ -89,6 +98,12 @@ def import_(
         for origin, reason in report.failures:
             table.add_row(escape(origin), escape(reason))
         err.print(table)
+        if report.bugs:
+            where = write_bug_log(report.bugs, opened_site.cache_dir)
+            err.print(
+                f"[yellow]{len(report.bugs)} failure(s) above came from bugs in topicwire, not "
+                f"from the input; their details are in {escape(str(where))}[/]"
+            )
         raise typer.Exit(1)
 
 
