@@ -322,3 +322,22 @@ def test_import_refuses_weird_records_with_a_reason(site: Path, tmp_path: Path) 
         assert reason in listed, reason
     assert "internal error" not in listed
     assert _stored_urls(site) == set()
+
+
+# -- topicwire sources import
+
+
+def test_deep_opml_is_read_as_if_flat_with_a_warning(site: Path, tmp_path: Path) -> None:
+    folders = "".join(f'<outline text="Folder {i}">' for i in range(DEEP))
+    opml = tmp_path / "deep.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Deep</title></head><body>'
+        '<outline text="Top" type="rss" xmlUrl="https://top.example.com/feed"/>'
+        f'{folders}<outline text="Deep" type="rss" xmlUrl="https://deep.example.com/feed"/>'
+        + "</outline>" * DEEP
+        + "</body></opml>"
+    )
+    result = run("sources", "import", "--site", site, opml)
+    assert result.returncode == 0, result.stderr
+    assert "Read 2 source(s)" in result.stdout
+    assert "levels deep" in " ".join(result.stderr.split())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -28,6 +29,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped, unuse
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
+from topicwire.limits import MAX_DEPTH
 from topicwire.model import Source
 from topicwire.sources.opml_scan import (
     Outline,
@@ -72,7 +74,7 @@ def read_opml(data: bytes, *, path: str | None = None) -> OpmlResult:
     method = "strict"
     outlines: list[Outline] | None = None
     try:
-        outlines = _walk(safe_et.fromstring(data, forbid_dtd=False), path)
+        outlines = _walk(safe_et.fromstring(data, forbid_dtd=False), path, problems)
     except DefusedXmlException as exc:
         raise ParseError(
             f"refused: the OPML file uses forbidden XML features ({exc})", path=path
@@ -89,7 +91,7 @@ def read_opml(data: bytes, *, path: str | None = None) -> OpmlResult:
         repaired = repair_ampersands(data)
         if repaired != data:
             problems.append("escaped bare '&' characters before recovering")
-        outlines = _strict_or_none(repaired, path) or _recover(repaired, path)
+        outlines = _strict_or_none(repaired, path, problems) or _recover(repaired, path, problems)
         scanned = {o.url: o for o in scan_outlines(data)}
         outlines = [_fill(o, scanned.get(o.url)) for o in outlines]
         known = {o.url for o in outlines}
@@ -109,9 +111,9 @@ def read_opml(data: bytes, *, path: str | None = None) -> OpmlResult:
     return _result(outlines, problems, method)
 
 
-def _strict_or_none(data: bytes, path: str | None) -> list[Outline] | None:
+def _strict_or_none(data: bytes, path: str | None, problems: list[str]) -> list[Outline] | None:
     try:
-        return _walk(safe_et.fromstring(data, forbid_dtd=False), path)
+        return _walk(safe_et.fromstring(data, forbid_dtd=False), path, problems)
     except (DefusedXmlException, ElementTree.ParseError, ParseError):
         return None
 
@@ -159,24 +161,41 @@ def _label(element: Any) -> str | None:
     return None
 
 
-def _walk(root: Any, path: str | None) -> list[Outline]:
-    """Feed outlines of a parsed tree, each with its enclosing outline titles as category."""
+def _walk(root: Any, path: str | None, problems: list[str] | None = None) -> list[Outline]:
+    """Feed outlines of a parsed tree, each with its enclosing outline titles as category.
+
+    Walked with a stack of its own, not by recursion, so a list nested thousands of levels deep
+    is read like a flat one; categories keep the outermost ``MAX_DEPTH`` titles (a problem in
+    ``problems`` says so).
+    """
     if not isinstance(root.tag, str) or root.tag.rsplit("}", 1)[-1].lower() != "opml":
         raise ParseError(f"not an OPML document: the root element is <{root.tag}>", path=path)
     found: list[Outline] = []
-
-    def visit(element: Any, trail: tuple[str, ...]) -> None:
-        for child in element:
-            if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] != "outline":
-                visit(child, trail)
-                continue
-            url = _attr(child, "xmlUrl")
-            if url:
-                found.append(Outline(url.strip(), _label(child), " / ".join(trail) or None))
-            label = _label(child)
-            visit(child, (*trail, label) if label and not url else trail)
-
-    visit(root, ())
+    stack: list[tuple[Iterator[Any], tuple[str, ...]]] = [(iter(root), ())]
+    deepest = 0
+    while stack:
+        children, trail = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
+        deepest = max(deepest, len(stack))
+        if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] != "outline":
+            stack.append((iter(child), trail))
+            continue
+        url = _attr(child, "xmlUrl")
+        label = _label(child)
+        if url:
+            found.append(Outline(url.strip(), label, " / ".join(trail) or None))
+        inner = (*trail, label) if label and not url and len(trail) < MAX_DEPTH else trail
+        stack.append((iter(child), inner))
+    if deepest > MAX_DEPTH and problems is not None:
+        problem = (
+            f"outlines nested {deepest:,} levels deep: those below level {MAX_DEPTH} were read "
+            f"as if flat (their categories keep the outermost {MAX_DEPTH} titles)"
+        )
+        if problem not in problems:
+            problems.append(problem)
     return found
 
 
@@ -187,7 +206,7 @@ def _attr(element: Any, name: str) -> str | None:
     return None
 
 
-def _recover(data: bytes, path: str | None) -> list[Outline]:
+def _recover(data: bytes, path: str | None, problems: list[str]) -> list[Outline]:
     parser = etree.XMLParser(
         recover=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
     )
@@ -198,7 +217,7 @@ def _recover(data: bytes, path: str | None) -> list[Outline]:
     if root is None:
         return []
     try:
-        return _walk(root, path)
+        return _walk(root, path, problems)
     except ParseError:
         return []
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from topicwire.limits import MAX_DEPTH
+
 
 @dataclass(frozen=True, slots=True)
 class Outline:
@@ -87,7 +89,8 @@ def scan_outlines(data: bytes) -> list[Outline]:
         title = _scan_attr(attrs, "title") or _scan_attr(attrs, "text")
         if url_match and url_match.group(2):
             url = _xml_unescape(url_match.group(2))
-            found.append(Outline(url, title, " / ".join(t for t in trail if t) or None))
+            folders = (t for t in trail[:MAX_DEPTH] if t)  # a deep list: the outermost titles
+            found.append(Outline(url, title, " / ".join(folders) or None))
         if not self_closing:
             trail.append("" if url_match else (title or ""))
     return found
