@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-site
 
-.PHONY: demo test lint typecheck check docs clean
+.PHONY: demo test lint typecheck check docs fuzz clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "topicwire needs Python >= 3.11 (set PYTHON=...)")'
@@ -34,6 +34,28 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+## fuzz: run each atheris fuzz target in fuzz/ for FUZZ_SECONDS (default 600) seconds, one after
+## another (FUZZ_TARGETS picks some); seeds are built from ../shared when present, atheris is
+## installed into the venv on first use; crashes are written to fuzz/artifacts/<target>/.
+## Not part of `check` or CI.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= feed jsonfeed opml sitemap record html urls
+SHARED       ?= ../shared
+fuzz: $(STAMP)
+	@$(BIN)/python -c 'import atheris' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check 'atheris>=2.3'
+	$(BIN)/python fuzz/build_corpus.py --shared $(SHARED) --out fuzz/corpus $(FUZZ_TARGETS)
+	@failed=; for target in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/artifacts/$$target; \
+		dict=$$(sed -n 's/^Dictionary: //p' fuzz/fuzz_$$target.py); \
+		echo "== fuzz $$target for $(FUZZ_SECONDS) s"; \
+		$(BIN)/python fuzz/fuzz_$$target.py fuzz/corpus/$$target -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=25 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=fuzz/artifacts/$$target/ $${dict:+-dict=fuzz/$$dict} \
+			|| failed="$$failed $$target"; \
+	done; \
+	test -z "$$failed" || { echo "fuzz: crashes in:$$failed (see fuzz/artifacts/)"; exit 1; }
 
 ## docs: regenerate the CLI reference in README.md from --help
 docs: $(STAMP)
