@@ -12,7 +12,7 @@ from topicwire.errors import TopicwireError
 
 #: Every value ``FetchResult.error_kind`` can take, with what it means.
 ERROR_KINDS: dict[str, str] = {
-    "scheme": "the URL is not http or https, or has no host",
+    "scheme": "the URL is not http or https, or has no usable host",
     "ssrf": "the address is loopback, private, link-local, reserved or otherwise not public",
     "robots": "robots.txt disallows the URL for our user agent",
     "timeout": "connecting, reading or the whole request took too long",

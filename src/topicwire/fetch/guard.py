@@ -94,14 +94,32 @@ def literal_ip(host: str) -> IPAddress | None:
         return None
 
 
+def numeric_form(host: str) -> str | None:
+    """The IPv4 address a host in a form other than dotted decimal stands for (``2130706433``,
+    ``0177.0.0.1``, ``0x7f.0.0.2``, ``127.1``: what the C library reads as an address), else
+    ``None``. No host name is all numbers, so these are always addresses in disguise."""
+    if literal_ip(host) is not None:
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except (OSError, UnicodeError, ValueError):
+        return None
+
+
 def check_host(url: URL, networks: Iterable[IPNetwork]) -> None:
-    """Refuse ``url`` now when its host is a literal IP that is not allowed.
+    """Refuse ``url`` now when its host is a literal IP that is not allowed, or an IPv4 address
+    written in a non-standard form (decimal, octal, hex or short: different parsers read them
+    differently, so they are refused whatever address they stand for).
 
     Host names are checked later, by :class:`GuardedResolver`, on the addresses they resolve to.
     """
     host = url.raw_host or ""
     if literal_ip(host) is not None:
         check_address(host, networks)
+        return
+    disguised = numeric_form(host)
+    if disguised is not None:
+        raise SchemeRefused(f"refused: {host} is the address {disguised} in a non-standard form")
 
 
 class GuardedResolver(AbstractResolver):

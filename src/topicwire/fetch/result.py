@@ -88,5 +88,16 @@ def classify(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, TimeoutError):
         return "timeout", f"timed out ({type(exc).__name__})"
     if isinstance(exc, aiohttp.InvalidURL):
-        return "scheme", f"invalid URL: {exc}"
-    return "connection", f"{type(exc).__name__}: {exc}"
+        return "scheme", _short(f"invalid URL: {exc}")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # raised while the answer was read (aiohttp files it as a 400 of its own)
+        return "connection", _short(f"not a valid HTTP answer: {exc.message}")
+    return "connection", _short(f"{type(exc).__name__}: {exc}")
+
+
+#: longest error message kept: what a server sends may end up in one, and it is stored
+MAX_MESSAGE = 300
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
