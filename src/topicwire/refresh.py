@@ -25,6 +25,7 @@ from topicwire.errors import StoreError, TopicwireError, describe_bug
 from topicwire.extract import extract_html
 from topicwire.extract.webid import strip_tracking
 from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, next_check
+from topicwire.fetch.body import BodyLimits, gunzip_file
 from topicwire.imagecache import CachedImage, cached_file, keep_images, store_image
 from topicwire.ledger import Ledger, may_pass
 from topicwire.model import Article, Image, Provider, Source
@@ -184,12 +185,12 @@ async def _refresh(
         pages = await fetcher.fetch_many(
             page_requests, on_result=_ticker(on_progress, "pages", page_requests)
         )
-        fetched = [(t.source, t.entry, r) for t, r in zip(targets, pages, strict=True)]
-        fetched += [(source, None, result) for source, result in direct]
+        fetched = [(t.source, t.entry, r, False) for t, r in zip(targets, pages, strict=True)]
+        fetched += [(source, None, result, True) for source, result in direct]
         # 3. extract, repair, cache images, store in batches (each with the source states
         #    whose pages are all dealt with)
         batch: list[Article] = []
-        for index, (source, entry, result) in enumerate(fetched, start=1):
+        for index, (source, entry, result, own) in enumerate(fetched, start=1):
             try:
                 article, error = await _article(
                     site, fetcher, source, entry, result, providers, report
@@ -199,6 +200,8 @@ async def _refresh(
             if article is None:
                 report.articles_failed += 1
                 report.failures.append((result.url, error or "failed"))
+                if own:
+                    _own_page_failed(source, result, error or "failed", config, ledger, report)
             ledger.log(_fetch_record(source, result, error, page=True))
             ledger.done(source.url, retry=article is None and may_pass(result))
             if article is not None:
@@ -304,7 +307,8 @@ async def _child_sitemaps(
         error = result.error
         if error is None:
             try:
-                targets.extend(_sitemap_targets(parse_sitemap(result.body, url), source))
+                body = gunzip_file(result.body, _limits(fetcher.config))
+                targets.extend(_sitemap_targets(parse_sitemap(body, url), source))
             except TopicwireError as exc:
                 error = str(exc)
             except Exception as exc:  # a parser's bug: this sitemap fails, the rest go on
@@ -357,7 +361,7 @@ def _read_source(
     ttl: int | None = None
     if error is None and not result.not_modified:
         try:
-            ttl = _parse_source(source, result, read)
+            ttl = _parse_source(source, result, read, _limits(config))
         except TopicwireError as exc:
             error = str(exc)
         except Exception as exc:  # a parser's bug: this source fails, the others go on
@@ -391,17 +395,30 @@ def _read_source(
     return read
 
 
-def _parse_source(source: Source, result: FetchResult, read: _SourceRead) -> int | None:
-    """Fill ``read`` from the source's body; the feed's TTL in minutes, if it gives one."""
-    kind = detect_kind(result.body, result.content_type, result.final_url)
+def _limits(config: FetchConfig) -> BodyLimits:
+    return BodyLimits(
+        config.max_bytes, config.max_decompressed_bytes, config.max_decompression_ratio
+    )
+
+
+def _parse_source(
+    source: Source, result: FetchResult, read: _SourceRead, limits: BodyLimits
+) -> int | None:
+    """Fill ``read`` from the source's body; the feed's TTL in minutes, if it gives one.
+
+    A body that is a gzip file (``sitemap.xml.gz``) is inflated once, here, under the fetch's
+    own caps: a bomb in it is refused as one on the wire is, with the reason.
+    """
+    body = gunzip_file(result.body, limits)
+    kind = detect_kind(body, result.content_type, result.final_url)
     if kind in ("feed", "jsonfeed"):
-        feed = parse_feed(result.body, result.final_url, content_type=result.content_type)
+        feed = parse_feed(body, result.final_url, content_type=result.content_type)
         read.targets = [_Target(e.url, source, e) for e in feed.entries if e.url]
         if not feed.entries and feed.warnings:
             read.error = f"broken feed, nothing could be read: {feed.warnings[0]}"
         return feed.ttl_minutes
     if kind in ("sitemap", "sitemapindex"):
-        sitemap = parse_sitemap(result.body, result.final_url)
+        sitemap = parse_sitemap(body, result.final_url)
         read.targets = _sitemap_targets(sitemap, source)
         read.sitemaps = list(sitemap.sitemaps)
     elif kind == "html":
@@ -409,6 +426,26 @@ def _parse_source(source: Source, result: FetchResult, read: _SourceRead) -> int
     else:
         read.error = f"not a feed, a sitemap or a page (it looks like {kind})"
     return None
+
+
+def _own_page_failed(
+    source: Source,
+    result: FetchResult,
+    error: str,
+    config: FetchConfig,
+    ledger: Ledger,
+    report: RefreshReport,
+) -> None:
+    """A source that is one article page whose page could not be read has failed, like a feed
+    that could not be: its held state becomes that failure (reason, error count, backoff)."""
+    when = next_check(result, source.error_count + 1, config)
+    ledger.hold(
+        _fetch_record(
+            source, result, error, page=False, etag="", last_modified="", next_check_at=when
+        )
+    )
+    report.sources_ok -= 1
+    report.sources_failed += 1
 
 
 def _new_targets(

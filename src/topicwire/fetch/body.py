@@ -88,6 +88,11 @@ class Decompressor:
                 f"{limits.max_ratio:g} times (fetch.max_decompression_ratio)",
             )
 
+    @property
+    def complete(self) -> bool:
+        """Whether the stream's end was read (a gzip or zlib stream cut short never gets there)."""
+        return self._inner is not None and self._inner.eof
+
     def finish(self) -> bytes:
         """Whatever the decoder still holds, checked like the rest."""
         if self._inner is None:
@@ -95,6 +100,26 @@ class Decompressor:
         tail = self._inner.flush()
         self._account(tail)
         return tail
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_file(body: bytes, limits: BodyLimits) -> bytes:
+    """``body`` inflated when it is itself a gzip file (``sitemap.xml.gz``, a feed sent as
+    ``application/gzip`` without Content-Encoding), else unchanged.
+
+    The same caps as a compressed transfer apply (size after decompression, ratio), so a gzip
+    bomb inside the body is refused as early as one on the wire; :class:`FetchError` past a cap,
+    or when the stream is corrupt or cut short.
+    """
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    decoder = Decompressor("gzip", limits)
+    out = decoder.feed(body) + decoder.finish()
+    if not decoder.complete:
+        raise FetchError("connection", "corrupt gzip body: the stream is cut short")
+    return out
 
 
 def too_large(limit: int, what: str) -> FetchError:
