@@ -4,7 +4,12 @@
 (``NAME`` or ``NAME:N`` for its N-th time, 1-based): then the process kills itself with SIGKILL
 right there, as a power cut or the OOM killer would, with no clean-up of any kind. The tests use
 it to stop a run at an exact point instead of guessing with sleeps, then check that running again
-loses nothing and stores nothing twice.
+loses nothing and stores nothing twice (``tests/hostile/test_crash_safety.py``).
+
+The steps: ``fetch.source-read``, ``fetch.page``, ``fetch.batch-stored``,
+``fetch.articles-stored``, ``fetch.stories-saved`` (``refresh.py``); ``stories.committed``
+(``cluster/stage.py``); ``publish.rendered`` (``publish/build.py``), ``publish.staged``,
+``publish.committed``, ``publish.applied``, ``publish.swapped`` (``publish/writer.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,13 @@ def _target() -> tuple[str, int] | None:
         return name, max(1, int(times)) if times else 1
     except ValueError:
         return name, 1
+
+
+def armed(prefix: str) -> bool:
+    """True when a test asked to die at a step whose name starts with ``prefix``. A loop that
+    would mark a step per file checks this once and calls :func:`step` only when it is true."""
+    target = _target()
+    return target is not None and target[0].startswith(prefix)
 
 
 def step(name: str) -> None:

@@ -53,6 +53,7 @@ from topicwire.score.heat import Arrival, HeatConfig, heat, heat_history
 from topicwire.score.quality import score_quality
 from topicwire.settings import Settings
 from topicwire.site import Site
+from topicwire.steps import step
 from topicwire.store import Store
 from topicwire.store.stories import CANNOT, MUST, Member, StoryState, StoryWriter
 
@@ -213,6 +214,7 @@ class StoryStage:
         with self.store.story_writer() as writer:
             numbers = self._save(writer, plan, states + cooling, articles)
         report.articles_updated = numbers
+        step("stories.committed")  # (the neighbour index not yet saved)
         if index is not None and self.index_path is not None:
             index.save(self.index_path)
             report.index_size = len(index)

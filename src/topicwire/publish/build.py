@@ -60,6 +60,7 @@ from topicwire.publish.snapshot import (
 from topicwire.publish.writer import Output, Publishing, WriteReport, publishing, put_fresh
 from topicwire.record import dump_record
 from topicwire.site import Site
+from topicwire.steps import step
 from topicwire.store import Store
 
 log = logging.getLogger(__name__)
@@ -463,6 +464,7 @@ def _publish(
     )
     # (read by whichever process rendered: the same article may count once per worker)
     report.loaded = loaded
+    step("publish.rendered")  # (a first publish's files are in its tree, out/ untouched)
     report.write = publish.write(files, units=units, keep=KEEP)
     steps["write"] = time.perf_counter() - started - sum(steps.values())
     report.steps = steps

@@ -34,7 +34,10 @@ write; :func:`write_tree` alone holds it for the write):
 :func:`recover` (run first by every write) finishes a committed publish that was interrupted by
 replaying its journal -- a put whose staged file is gone was already done -- and throws away a
 stage without a journal. It also cleans up after the previous layout (``out.new/`` built beside
-``out/`` and swapped in through ``out.old/``).
+``out/`` and swapped in through ``out.old/``). Until the replay, ``out/`` of a publish killed
+*during* step 3 holds some files of the new site and some of the old (the deletes done, a share
+of the puts, the old manifest): whole for topicwire, which replays the journal first, not for a
+web server serving the folder meanwhile.
 
 A first publish (no ``out/``) is built whole in ``out.stage/tree`` and renamed into place; its
 renderers may write their files there as they go (:func:`put_fresh`, from forked workers too),
@@ -47,6 +50,13 @@ kernel on the one staging folder and on the file system's rename lock).
 Staged file contents are not fsynced one by one (that would dominate a large publish): a killed
 process is always recovered; surviving a power cut relies on the file system writing data
 before the renames that follow it (ext4's default ``data=ordered``).
+
+Named steps (:mod:`topicwire.steps`) mark where a crash test kills a publish:
+``publish.staged`` (each file staged, or written into a first publish's tree),
+``publish.committed`` (the journal durable), ``publish.applied`` (each staged file moved into
+``out/``) and ``publish.swapped`` (the manifest, or a first publish's tree, in place); the
+build adds ``publish.rendered`` (everything rendered, nothing written but a first publish's
+tree). The per-file ones check the environment once per write.
 """
 
 from __future__ import annotations
@@ -67,6 +77,7 @@ from typing import Any, TypeVar
 import orjson
 
 from topicwire.errors import TopicwireError
+from topicwire.steps import armed, step
 
 log = logging.getLogger(__name__)
 
@@ -323,8 +334,11 @@ def _stage(
     stage.mkdir()
     width = max(6, len(str(len(writes))))
     names = [f"{number:0{width}d}" for number in range(len(writes))]
+    kill = armed("publish.staged")  # (read once: a step per file is a no-op otherwise)
     for name, (_path, data) in zip(names, writes, strict=True):
         _put(stage / name, data)
+        if kill:
+            step("publish.staged")
     (stage / STAGED_MANIFEST).write_bytes(manifest)
     ops = [["delete", path] for path in deletes]
     ops += [["put", name, path] for name, (path, _data) in zip(names, writes, strict=True)]
@@ -337,6 +351,7 @@ def _stage(
         os.fsync(folder)  # the rename itself is durable: the publish is committed
     finally:
         os.close(folder)
+    step("publish.committed")
     return ops
 
 
@@ -392,9 +407,13 @@ def _apply(out: Path, stage: Path, ops: Sequence[Sequence[str]]) -> None:
                 raise
             # the staged file is gone: an earlier attempt already moved it
 
+    kill = armed("publish.applied")
     for put in puts:
         move(put)
+        if kill:
+            step("publish.applied")
     move((f"{staged}/{STAGED_MANIFEST}", f"{root}/{MANIFEST}"))
+    step("publish.swapped")
     (stage / JOURNAL).unlink(missing_ok=True)
     shutil.rmtree(stage)
 
@@ -629,6 +648,7 @@ def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifes
         tree.mkdir(parents=True, exist_ok=True)
         root = str(tree)
         made: set[str] = {root}
+        kill = armed("publish.staged")
         for path, data in writes:
             if isinstance(data, Written):
                 continue  # already there
@@ -636,8 +656,11 @@ def _first(out: Path, stage: Path, writes: Sequence[tuple[str, Output]], manifes
             if folder not in made:
                 _mkdirs(folder, made)
             _put(Path(f"{root}/{path}"), data)
+            if kill:
+                step("publish.staged")
         _write_synced(tree / MANIFEST, manifest)
         os.replace(tree, out)
+        step("publish.swapped")
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise PublishError(f"could not write {out}: {exc}") from exc
