@@ -341,3 +341,41 @@ def test_deep_opml_is_read_as_if_flat_with_a_warning(site: Path, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "Read 2 source(s)" in result.stdout
     assert "levels deep" in " ".join(result.stderr.split())
+
+
+def test_an_opml_list_of_150000_feeds_is_imported(site: Path, tmp_path: Path) -> None:
+    """Was 226 s (two statements per feed); bench/opml_import.py times it, this counts it."""
+    feeds = 150_000
+    outlines = "\n".join(
+        f'<outline type="rss" text="Feed {n}" xmlUrl="https://f{n % 97}.example.com/{n}.xml"/>'
+        for n in range(feeds)
+    )
+    opml = tmp_path / "big.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Big</title></head><body>'
+        f'<outline text="All">{outlines}</outline></body></opml>'
+    )
+    result = run("sources", "import", "--site", site, opml)
+    assert result.returncode == 0, result.stderr
+    assert f"Read {feeds} source(s)" in result.stdout
+    assert f"added {feeds}" in result.stdout
+    # the site's sources.opml is written from the store's list of sources after the import
+    assert (site / "sources.opml").read_text(encoding="utf-8").count("xmlUrl=") == feeds
+
+
+def test_adding_sources_in_bulk_keeps_what_one_at_a_time_did(tmp_path: Path) -> None:
+    from topicwire.model import Source
+    from topicwire.store import Store
+
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        assert store.add_sources([Source(url="https://a.example/feed", title="A")]) == 1
+        again = [
+            Source(url="https://b.example/feed", kind="auto"),
+            Source(url="https://a.example/feed", kind="sitemap"),  # kind updated, title kept
+            Source(url="https://b.example/feed", kind="feed", title="B"),  # the last one wins
+        ]
+        assert store.add_sources(again) == 1
+        assert [(s.url, s.kind, s.title) for s in store.list_sources()] == [
+            ("https://a.example/feed", "sitemap", "A"),
+            ("https://b.example/feed", "feed", "B"),
+        ]

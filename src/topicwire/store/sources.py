@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from topicwire.errors import StoreError
 from topicwire.model import Source
 from topicwire.store.schema import FetchLogRow, SourceRow, utcnow
-from topicwire.store.sqlutil import insert_ignore
+from topicwire.store.sqlutil import insert_ignore_many
 
 
 @dataclass(frozen=True)
@@ -27,45 +27,64 @@ class FetchEntry:
     bytes: int | None
 
 
+#: URLs looked up per statement when adding sources (below every backend's parameter limit)
+_LOOKUP_CHUNK = 2000
+
+
 def add_sources(session: Session, sources: Iterable[Source]) -> int:
     """Add the sources whose URL is not stored yet; the number added.
 
     A source already stored keeps its fetch state; its kind, and its title when one is given,
-    are updated from ``sources``.
+    are updated from ``sources`` (when a URL comes twice, its last kind and last title win).
+    The work is a few statements per thousands of sources: the stored ones are read in chunks,
+    the new ones inserted in one executemany, and only the rows that change are updated (one
+    statement per source took 226 s for an OPML list of 150,000 feeds).
     """
-    added = 0
+    wanted: dict[str, Source] = {}
     for source in sources:
-        now = utcnow()
-        inserted = insert_ignore(
-            session,
-            SourceRow,
-            {
-                "url": source.url,
-                "kind": source.kind,
-                "title": source.title,
-                "etag": source.etag,
-                "last_modified": source.last_modified,
-                "last_status": source.last_status,
-                "last_error": source.last_error,
-                "error_count": source.error_count,
-                "next_check_at": source.next_check_at,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        added += int(inserted)
-        changes: dict[str, object] = {"kind": source.kind}
-        if source.title is not None:
-            changes["title"] = source.title
-        session.execute(
-            update(SourceRow)
-            .where(SourceRow.url == source.url)
-            .where(
-                or_(*(getattr(SourceRow, name).is_distinct_from(v) for name, v in changes.items()))
+        earlier = wanted.get(source.url)
+        if earlier is None:
+            wanted[source.url] = source
+        else:
+            title = source.title if source.title is not None else earlier.title
+            wanted[source.url] = earlier.model_copy(update={"kind": source.kind, "title": title})
+    stored: dict[str, tuple[int, str, str | None]] = {}
+    urls = list(wanted)
+    for start in range(0, len(urls), _LOOKUP_CHUNK):
+        chunk = urls[start : start + _LOOKUP_CHUNK]
+        query = select(SourceRow.url, SourceRow.id, SourceRow.kind, SourceRow.title)
+        for url, row_id, kind, title in session.execute(query.where(SourceRow.url.in_(chunk))):
+            stored[url] = (row_id, kind, title)
+    now = utcnow()
+    new_rows = [_new_row(source, now) for url, source in wanted.items() if url not in stored]
+    insert_ignore_many(session, SourceRow, new_rows)
+    changed: list[dict[str, object]] = []
+    for url, (row_id, kind, title) in stored.items():
+        source = wanted[url]
+        new_title = title if source.title is None else source.title
+        if (source.kind, new_title) != (kind, title):
+            changed.append(
+                {"id": row_id, "kind": source.kind, "title": new_title, "updated_at": now}
             )
-            .values(updated_at=now, **changes)
-        )
-    return added
+    if changed:
+        session.execute(update(SourceRow), changed)  # an executemany by primary key
+    return len(new_rows)
+
+
+def _new_row(source: Source, now: datetime) -> dict[str, object]:
+    return {
+        "url": source.url,
+        "kind": source.kind,
+        "title": source.title,
+        "etag": source.etag,
+        "last_modified": source.last_modified,
+        "last_status": source.last_status,
+        "last_error": source.last_error,
+        "error_count": source.error_count,
+        "next_check_at": source.next_check_at,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _source_from_row(row: SourceRow) -> Source:
@@ -82,11 +101,26 @@ def _source_from_row(row: SourceRow) -> Source:
     )
 
 
+#: the columns a Source is made of, read as plain rows (loading 150,000 ORM objects to copy them
+#: into Sources took 5.7 s, plain rows 3.0 s)
+_SOURCE_COLUMNS = (
+    SourceRow.url,
+    SourceRow.kind,
+    SourceRow.title,
+    SourceRow.etag,
+    SourceRow.last_modified,
+    SourceRow.last_status,
+    SourceRow.last_error,
+    SourceRow.error_count,
+    SourceRow.next_check_at,
+)
+
+
 def list_sources(session: Session) -> list[Source]:
     """Every source with its fetch state, in the order they were added."""
-    return [
-        _source_from_row(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.id))
-    ]
+    keys = [column.key for column in _SOURCE_COLUMNS]
+    rows = session.execute(select(*_SOURCE_COLUMNS).order_by(SourceRow.id))
+    return [Source(**dict(zip(keys, row, strict=True))) for row in rows]
 
 
 def get_source(session: Session, url: str) -> Source | None:

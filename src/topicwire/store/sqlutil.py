@@ -30,6 +30,14 @@ def insert_ignore(session: Session, model: type[Base], values: Mapping[str, Any]
     return session.execute(statement.returning(*key)).first() is not None
 
 
+def insert_ignore_many(
+    session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` in one executemany, skipping those that would break a unique constraint."""
+    if rows:
+        session.execute(_insert(session, model).on_conflict_do_nothing(), [dict(r) for r in rows])
+
+
 def insert_or_update(
     session: Session,
     model: type[Base],
