@@ -22,7 +22,7 @@ import pytest
 from topicwire.errors import ParseError
 from topicwire.extract import extract_html
 from topicwire.limits import MAX_DEPTH, json_depth, value_problem, yaml_depth
-from topicwire.sources import detect_kind, parse_feed
+from topicwire.sources import detect_kind, parse_feed, read_local
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example.com/feed"
@@ -222,6 +222,16 @@ def test_extract_command_prints_no_year_one(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert "publishedDateTime" not in data and "updatedDateTime" not in data
     assert "1-01-01" not in result.stdout
+
+
+def test_markdown_with_deep_front_matter_is_refused_by_extract(tmp_path: Path) -> None:
+    page = tmp_path / "deep.md"
+    page.write_text(_record("Deep", "https://e.com/deep", "x: " + "[" * DEEP + "]" * DEEP + "\n"))
+    with pytest.raises(ParseError, match="nested more than 64 levels deep"):
+        read_local(page)
+    result = run("extract", page)
+    assert result.returncode == 1
+    assert "nested more than 64 levels deep" in " ".join(result.stderr.split())
 
 
 # -- topicwire import

@@ -3,7 +3,7 @@
 Bytes are decoded as UTF-8 (a BOM is honoured); anything else goes through charset-normalizer's
 detection, and the encoding used is reported. Markdown front matter (between ``---`` lines at the
 top) is read with ``yaml.safe_load``; a malformed block raises ``ParseError`` naming the file and
-the line.
+the line, and so does one nested too deep or holding too much (see :mod:`topicwire.limits`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import yaml
 from charset_normalizer import from_bytes
 
 from topicwire.errors import ParseError
+from topicwire.limits import value_problem, yaml_depth_problem
 from topicwire.sources.xmlsafety import check_size
 
 __all__ = ["LocalDocument", "decode_text", "read_local"]
@@ -124,6 +125,9 @@ def split_front_matter(text: str, *, path: Path | str | None = None) -> tuple[di
         if text.startswith("---\n") or text.startswith("---\r\n"):
             raise ParseError("front matter is not closed by a '---' line", path=path, line=1)
         return {}, text
+    too_deep = yaml_depth_problem(match.group(1))
+    if too_deep:  # PyYAML's composer would recurse past the interpreter's limit
+        raise ParseError(f"refused: the front matter is {too_deep}", path=path, line=1)
     try:
         data = yaml.safe_load(match.group(1))
     except yaml.MarkedYAMLError as exc:
@@ -136,6 +140,9 @@ def split_front_matter(text: str, *, path: Path | str | None = None) -> tuple[di
         data = {}
     if not isinstance(data, dict):
         raise ParseError("front matter is not a mapping of keys to values", path=path, line=2)
+    too_big = value_problem(data)  # aliases expand here, deep or wide
+    if too_big:
+        raise ParseError(f"refused: {too_big}", path=path, line=1)
     return {str(k): v for k, v in data.items()}, text[match.end() :]
 
 
