@@ -22,7 +22,7 @@ import pytest
 from topicwire.errors import ParseError
 from topicwire.extract import extract_html
 from topicwire.limits import MAX_DEPTH, json_depth, value_problem, yaml_depth
-from topicwire.sources import detect_kind, parse_feed, read_local
+from topicwire.sources import detect_kind, parse_feed, parse_sitemap, read_local
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example.com/feed"
@@ -182,6 +182,17 @@ def test_feed_entries_whose_link_is_not_http_are_skipped_with_a_warning() -> Non
     feed = parse_feed(body, FEED_URL, now=NOW)
     assert [e.url for e in feed.entries] == ["https://news.example.com/relative/ok"]
     assert any("data:" in w for w in feed.warnings)
+
+
+def test_sitemap_dates_out_of_range_are_unknown() -> None:
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://news.example.com/a</loc><lastmod>0001-01-01T00:00:00+05:00</lastmod>"
+        b"</url><url><loc>https://news.example.com/b</loc><lastmod>0001-01-01</lastmod></url>"
+        b"<url><loc>https://news.example.com/c</loc><lastmod>2024-05-01</lastmod></url></urlset>"
+    )
+    sitemap = parse_sitemap(body, "https://news.example.com/sitemap.xml")
+    assert [u.lastmod for u in sitemap.urls] == [None, None, datetime(2024, 5, 1, tzinfo=UTC)]
 
 
 # -- pages

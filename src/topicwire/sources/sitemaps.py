@@ -19,6 +19,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped, unuse
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
+from topicwire.limits import sane_date
 from topicwire.sources.feedtypes import absolute_url
 from topicwire.sources.xmlsafety import check_size, gunzip_capped, scan_for_entities
 
@@ -128,7 +129,10 @@ def _text(element: Any, *names: str) -> str | None:
 
 
 def _date(value: str | None) -> datetime | None:
-    """W3C datetime (``2024``, ``2024-05``, ``2024-05-01``, full timestamp) in UTC."""
+    """W3C datetime (``2024``, ``2024-05``, ``2024-05-01``, full timestamp) in UTC.
+
+    A date outside 1990 .. now + 2 days (``0001-01-01``, a placeholder) is unknown: ``None``.
+    """
     if not value:
         return None
     text = value.strip()
@@ -136,9 +140,10 @@ def _date(value: str | None) -> datetime | None:
         text = text + ("-01-01" if len(text) == 4 else "-01")
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        utc = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or moved past year 1 or 9999 by its offset
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return sane_date(utc)
 
 
 def _resolve(locs: list[str], base: str, warnings: list[str]) -> list[str]:
