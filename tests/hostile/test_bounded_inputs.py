@@ -184,6 +184,22 @@ def test_feed_entries_whose_link_is_not_http_are_skipped_with_a_warning() -> Non
     assert any("data:" in w for w in feed.warnings)
 
 
+def test_huge_titles_are_cut_to_one_line_of_10000_characters() -> None:
+    huge = "word " * 200_000
+    feed = parse_feed(
+        _rss(f"<item><title>{huge}</title><link>https://news.example.com/a</link></item>"),
+        FEED_URL,
+        now=NOW,
+    )
+    assert len(feed.entries[0].title or "") == 10_000
+    page = GANNETT_PAGE.replace("Council approves budget</h1>", f"{huge}</h1>").replace(
+        '"headline": "Council approves budget", ', ""
+    )
+    page = page.replace("<title>Council approves budget</title>", f"<title>{huge}</title>")
+    extracted = extract_html(page, "https://www.example.com/story/news/budget/", now=NOW)
+    assert 0 < len(extracted.title) <= 10_000
+
+
 def test_sitemap_dates_out_of_range_are_unknown() -> None:
     body = (
         b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'

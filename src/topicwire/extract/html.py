@@ -28,6 +28,7 @@ from topicwire.extract.metadata import PageMeta, read_metadata
 from topicwire.extract.repair import Repairs, repair_field, repair_text
 from topicwire.extract.result import Extracted, ExtractError
 from topicwire.extract.webid import host_of, provider_name, registrable_domain, web_url
+from topicwire.limits import MAX_LINE_CHARS
 from topicwire.model import Provider
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ def extract_html(
     text = main_text(tree, url)
     language = _language(meta)
     repairs = Repairs(dates.repairs)
-    title = _title(meta, tree)
+    title = _title(meta, tree)[:MAX_LINE_CHARS]  # a page's 5 MB <title> stays on the page
     author = ", ".join(meta.authors) or None
     text, dropped = _drop_leading_title(text, h1_text, meta)  # the body never repeats the title
     repairs.add("repeated-heading", dropped)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
-from topicwire.limits import EARLIEST_DATE, web_url_problem
+from topicwire.limits import EARLIEST_DATE, MAX_LINE_CHARS, web_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +79,10 @@ def html_to_text(value: str | None) -> str | None:
 
 
 def clean_text(value: str | None) -> str | None:
-    """Strip a title-like value (HTML tags and control characters removed); ``None`` if empty."""
-    return html_to_text(value)
+    """Strip a title-like value (HTML tags and control characters removed, at most
+    ``MAX_LINE_CHARS`` characters kept); ``None`` if empty."""
+    text = html_to_text(value)
+    return text[:MAX_LINE_CHARS] if text else text
 
 
 def absolute_url(value: str | None, base: str) -> str | None:
