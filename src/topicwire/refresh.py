@@ -494,11 +494,13 @@ async def _article(
         return None, "the page is empty"
     try:
         extracted = extract_html(result.text, result.final_url, providers=providers)
-    except TopicwireError as exc:
+        if not extracted.text.strip():
+            return None, "no article text found on the page"
+        if not extracted.title and entry is not None and entry.title:
+            extracted.title = entry.title  # the feed names the page that does not name itself
+        article = _with_feed_hints(extracted.to_article(), entry, original_url=result.url)
+    except TopicwireError as exc:  # e.g. no title anywhere: an article record needs one
         return None, str(exc)
-    if not extracted.text.strip():
-        return None, "no article text found on the page"
-    article = _with_feed_hints(extracted.to_article(), entry, original_url=result.url)
     article.body = ""  # the full text stays in ``text`` and ``secured``; never published
     article.images = await _cache_images(site, fetcher, article, report)
     payload = SecuredPayload(
