@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from hostile_fetch_cases import (
+from hostile.hostile_fetch_cases import (
     CASES,
     CONNECT_TIMEOUT,
     DOMAIN,

@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from hostile_fetch_cases import (
+from hostile.hostile_fetch_cases import (
     CASES,
     HOST,
     MAX_BYTES,
@@ -45,7 +45,7 @@ from hostile_fetch_cases import (
     PARAGRAPH,
     TOTAL_TIMEOUT,
 )
-from hostile_fetch_servers import (
+from hostile.hostile_fetch_servers import (
     Publisher,
     hostile_settings,
     loopback_only,
