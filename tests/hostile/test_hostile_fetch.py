@@ -40,7 +40,6 @@ from hostile.hostile_fetch_cases import (
     MAX_BYTES,
     MAX_PAGES,
     MEMORY_BOUND,
-    NOW,
     PAGES,
     PARAGRAPH,
     TOTAL_TIMEOUT,
@@ -83,6 +82,7 @@ class Run:
     """One refresh of the site, and what the store held after it."""
 
     report: RefreshReport
+    started_at: datetime
     seconds: float
     #: seconds until every source's fetch had ended (their body read, refused or timed out)
     sources_fetched: float
@@ -95,6 +95,7 @@ class Run:
 
 def timed_refresh(site: Site, pub: Publisher, now: datetime | None = None) -> Run:
     before = rss_now()
+    started_at = datetime.now(UTC)
     started = time.monotonic()
     fetched: list[float] = []
 
@@ -110,7 +111,9 @@ def timed_refresh(site: Site, pub: Publisher, now: datetime | None = None) -> Ru
         articles = [s.article for s in store.iter_articles()]
     assert all(s is not None for s in sources.values()), "a source was dropped"
     found = {name: s for name, s in sources.items() if s is not None}
-    return Run(report, seconds, fetched[0] if fetched else 0.0, memory, found, logs, articles)
+    return Run(
+        report, started_at, seconds, fetched[0] if fetched else 0.0, memory, found, logs, articles
+    )
 
 
 @dataclass(repr=False)
@@ -166,6 +169,8 @@ BAD = [c.name for c in CASES.values() if c.reason is not None]
 TOLERATED = [c.name for c in CASES.values() if c.reason is None]
 
 
+#: fetch.min_interval_minutes (default), and the first step of the backoff
+MIN_INTERVAL = timedelta(minutes=15)
 #: the cases that hang (never answer, trickle, redirect slowly): each ends by a timeout
 HANGING = [name for name, c in CASES.items() if c.reason and "timed out" in c.reason]
 
@@ -210,7 +215,10 @@ def test_a_bad_source_fails_with_its_reason(runs: Runs, name: str) -> None:
     )
     assert len(source.last_error) <= 500, "a reason is short, whatever the server sent"
     assert source.error_count >= 1
-    assert source.next_check_at is not None and source.next_check_at > NOW
+    # the first failure waits fetch.min_interval (the backoff's first step, 15 minutes, is less)
+    assert source.next_check_at is not None
+    wait = source.next_check_at - runs.first.started_at
+    assert MIN_INTERVAL <= wait <= MIN_INTERVAL + timedelta(seconds=runs.first.seconds), wait
     errors = [e.error for e in runs.first.logs[name] if e.error]
     assert errors and re.search(c.reason or "", errors[0], re.I), errors
     assert any(url in failed for failed, _ in runs.first.report.failures)
@@ -309,9 +317,11 @@ def test_a_second_run_stores_nothing_twice_and_failing_sources_back_off(runs: Ru
     for name in BAD:
         source = later.sources[name]
         assert source.error_count == 2, (name, source.error_count)
+        # the second in a row waits up to twice as long (full jitter), never less than the first
         assert source.next_check_at is not None
-        wait = source.next_check_at - datetime.now(UTC)
-        assert timedelta(minutes=14) < wait <= timedelta(days=1), (name, wait)
+        wait = source.next_check_at - later.started_at
+        slack = timedelta(seconds=later.seconds)
+        assert MIN_INTERVAL <= wait <= 2 * MIN_INTERVAL + slack, (name, wait)
     for name in TOLERATED:
         assert later.sources[name].error_count == 0
 
