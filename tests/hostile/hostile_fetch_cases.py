@@ -621,3 +621,14 @@ async def pages(request: web.Request, pub: Publisher) -> Any:
     if kind == "deep-html":
         return text(article_page("Lab report deep", extra_body="<div>" * 100_000), "text/html")
     return web.Response(status=404)
+
+
+@case("hanging-pages", None)
+async def hanging_pages(request: web.Request, pub: Publisher) -> Any:
+    """An ordinary feed whose every page trickles a byte every half second, never ending: the
+    host's first pages time out, and the rest must not each wait their turn to time out too."""
+    if request.path == "/feed":
+        base = f"http://{request.host}"
+        items = [(f"Lab report hanging {n}", f"{base}/a/{n}") for n in range(MAX_PAGES)]
+        return text(rss("Hanging", items), "application/rss+xml")
+    return await stream(request, pub, "hanging-pages", chunk=b" ", pause=0.5)

@@ -127,6 +127,8 @@ class Runs:
     attempts: list[Any]
     #: bytes the streaming cases had sent when the first run ended
     sent: dict[str, int]
+    #: the requests the publisher had seen when the first run ended
+    hits: list[tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +144,10 @@ def runs(hostile: Publisher, attempts: list[Any], tmp_path_factory: pytest.TempP
     with Store.open(site.database_url) as store:
         store.add_sources([Source(url=hostile.url(name), kind="auto") for name in CASES])
     first = timed_refresh(site, hostile)
-    sent = dict(hostile.sent)
+    sent, hits = dict(hostile.sent), list(hostile.hits)
     again_now = timed_refresh(site, hostile)
     next_day = timed_refresh(site, hostile, now=datetime.now(UTC) + timedelta(days=1, minutes=1))
-    return Runs(hostile, first, again_now, next_day, attempts, sent)
+    return Runs(hostile, first, again_now, next_day, attempts, sent, hits)
 
 
 # -- the checks -----------------------------------------------------------------------------------
@@ -169,6 +171,8 @@ BAD = [c.name for c in CASES.values() if c.reason is not None]
 TOLERATED = [c.name for c in CASES.values() if c.reason is None]
 
 
+#: fetch.per_host_connections (default)
+PER_HOST_CONNECTIONS = 4
 #: fetch.min_interval_minutes (default), and the first step of the backoff
 MIN_INTERVAL = timedelta(minutes=15)
 #: the cases that hang (never answer, trickle, redirect slowly): each ends by a timeout
@@ -273,6 +277,18 @@ def _pages(runs: Runs, stored: list[Any]) -> None:
             assert log[page].error and re.search(reason, log[page].error, re.I), (page, log[page])
 
 
+def _hanging_pages(runs: Runs, stored: list[Any]) -> None:
+    """A host whose pages all hang costs the run one timeout, not one per page: once it has timed
+    out again and again, its other pages are left for the next run, with the reason."""
+    assert stored == []
+    asked = [path for label, path in runs.hits if label == "hanging-pages" and "/a/" in path]
+    assert len(asked) <= PER_HOST_CONNECTIONS, asked  # the first ones, side by side
+    pages = [e for e in runs.first.logs["hanging-pages"] if "/a/" in e.url]
+    assert len(pages) == MAX_PAGES and all(e.error and "timed out" in e.error for e in pages)
+    skipped = [e for e in pages if e.error and e.error.startswith("skipped")]
+    assert len(skipped) >= MAX_PAGES - PER_HOST_CONNECTIONS, [e.error for e in pages]
+
+
 CHECKS: dict[str, Callable[[Runs, list[Any]], None]] = {
     "good": lambda runs, stored: None,
     "good-json": lambda runs, stored: None,
@@ -287,6 +303,7 @@ CHECKS: dict[str, Callable[[Runs, list[Any]], None]] = {
     "many-json-items": lambda runs, stored: _capped(runs, stored, "many-json-items"),
     "robots-hang": _one_article,
     "pages": _pages,
+    "hanging-pages": _hanging_pages,
 }
 
 
