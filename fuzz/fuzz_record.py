@@ -26,7 +26,8 @@ def TestOneInput(data: bytes) -> None:
         split_front_matter(text, path="fuzz.md")
     article = parse_record(text, path="fuzz.md")
     written = dump_record(article)
-    assert parse_record(written) == article, "a record read and written back reads the same"
+    # compared as text: a NaN in the front matter is never equal to itself
+    assert dump_record(parse_record(written)) == written, "a written record reads back the same"
 
 
 if __name__ == "__main__":

@@ -158,6 +158,24 @@ def test_any_bytes_read_as_a_record_or_a_record_error(
         read_record(path)
 
 
+#: values PyYAML's constructors fail on with their own exceptions, not YAMLError (found by the
+#: record fuzz target): a tag the text cannot be, year 0, an int of over 4,300 digits
+_BAD_TYPED_VALUES = [
+    '!!timestamp "A title"', "!!timestamp 2024-13-45", "!!timestamp 2024-01-01T00:00:00+99:00",
+    "!!int abc", "!!int 0x", "!!float abc", "!!bool maybe", "!!set [a]", "!!map [a]",
+    "0000-01-01", "9" * 5000,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", _BAD_TYPED_VALUES, ids=lambda value: value[:24])
+def test_a_value_its_yaml_type_cannot_read_is_the_readers_error(value: str) -> None:
+    text = f"---\ntitle: t\nx: {value}\n---\n"
+    with pytest.raises(RecordError, match="invalid YAML"):
+        parse_record(text, path="x.md")
+    with pytest.raises(ParseError, match="bad front matter"):
+        split_front_matter(text, path="x.md")
+
+
 # --------------------------------------------------------------------------- stored JSON
 
 _stored_scalars = (

@@ -163,6 +163,10 @@ def _load_front_matter(front: str, path: str | Path | None) -> dict[str, Any]:
         raise RecordError(f"invalid YAML: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise RecordError(f"invalid YAML: {exc}", path=path) from None
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        # how PyYAML's constructors fail on a value its tag cannot be: ``!!int abc``,
+        # ``!!timestamp "x"``, ``!!bool maybe``, ``0000-01-01``, an int of over 4,300 digits
+        raise RecordError(f"invalid YAML: {_constructor_problem(exc)}", path=path) from None
     if data is None:
         raise RecordError("the front matter is empty", path=path, line=2)
     if not isinstance(data, dict):
@@ -178,6 +182,12 @@ def _load_front_matter(front: str, path: str | Path | None) -> dict[str, Any]:
     if too_big:
         raise RecordError(f"refused: {too_big}", path=path)
     return data
+
+
+def _constructor_problem(exc: Exception) -> str:
+    """What a PyYAML constructor's own exception says, in one short line."""
+    message = " ".join(str(exc).split())[:120]
+    return f"a value cannot be read as its type ({type(exc).__name__}: {message})"
 
 
 def _validation_error(exc: ValidationError, front: str, path: str | Path | None) -> RecordError:

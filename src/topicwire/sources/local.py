@@ -136,6 +136,12 @@ def split_front_matter(text: str, *, path: Path | str | None = None) -> tuple[di
         raise ParseError(f"bad front matter: {exc.problem or exc}", path=path, line=line) from exc
     except yaml.YAMLError as exc:
         raise ParseError(f"bad front matter: {exc}", path=path, line=1) from exc
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        # PyYAML's constructors on a value its tag cannot be (``!!int abc``, ``0000-01-01``)
+        problem = " ".join(str(exc).split())[:120]
+        raise ParseError(
+            f"bad front matter: a value cannot be read as its type ({problem})", path=path, line=1
+        ) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
