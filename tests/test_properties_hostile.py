@@ -176,6 +176,15 @@ def test_a_value_its_yaml_type_cannot_read_is_the_readers_error(value: str) -> N
         split_front_matter(text, path="x.md")
 
 
+@pytest.mark.parametrize("value", ["1160", "ab", "[1, 2]", "[]", "null", "{x: 1}"])
+def test_a_front_matter_key_named_extra_reads_and_round_trips(value: str) -> None:
+    """``extra: 5`` in a record was a TypeError out of the model (found by the fuzz target)."""
+    article = parse_record(f"---\ntitle: t\nextra: {value}\n---\n")
+    written = dump_record(article)
+    assert parse_record(written) == article
+    assert dump_record(parse_record(written)) == written
+
+
 # --------------------------------------------------------------------------- stored JSON
 
 _stored_scalars = (

@@ -57,10 +57,13 @@ class _Record(BaseModel):
         if not isinstance(data, dict):
             return data
         known = _accepted_keys(cls)
-        extra = dict(data.get("extra") or {})
+        given = data.get("extra")
+        extra = dict(given) if isinstance(given, dict) else {}
         fields: dict[str, Any] = {}
         for key, value in data.items():
             if key == "extra":
+                if given is not None and not isinstance(given, dict):
+                    extra[key] = value  # a record's own key ``extra: 5``, not the mapping
                 continue
             if key in known:
                 fields[key] = value
