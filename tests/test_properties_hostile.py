@@ -528,6 +528,19 @@ def test_hostile_titles_survive_an_opml_export(
     assert len(result.sources) <= len(sources)
 
 
+@pytest.mark.parametrize("encoding", ["UTF-8xmlurh", "EUC-JP", "shift_jis", "x"])
+def test_an_encoding_the_xml_parser_cannot_read_is_recovered(encoding: str) -> None:
+    """expat raises LookupError or ValueError for these, not a parse error (found by fuzzing)."""
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'
+    opml = f'{declaration}<opml><body><outline text="A" xmlUrl="https://e.com/f"/></body></opml>'
+    result = read_opml(opml.encode())
+    assert [source.url for source in result.sources] == ["https://e.com/f"]
+    assert result.recovered
+    sitemap = f"{declaration}<urlset><url><loc>https://e.com/a</loc></url></urlset>"
+    parsed = parse_sitemap(sitemap.encode(), "https://e.com/sitemap.xml")
+    assert [url.loc for url in parsed.urls] == ["https://e.com/a"]
+
+
 # --------------------------------------------------------------------------- sitemaps
 
 _locs = hostile_urls | st.just("https://example.com/a") | st.just("/relative")

@@ -86,6 +86,8 @@ def read_opml(data: bytes, *, path: str | None = None) -> OpmlResult:
             f"not well-formed XML at line {line}, column {column} ({reason}); "
             "recovered what could be read"
         )
+    except (LookupError, ValueError) as exc:  # an encoding expat cannot read: "EUC-JP", "x"
+        problems.append(f"the XML parser cannot read the document ({exc}); recovered what it could")
     if outlines is None:
         method = "recover"
         repaired = repair_ampersands(data)
@@ -114,7 +116,7 @@ def read_opml(data: bytes, *, path: str | None = None) -> OpmlResult:
 def _strict_or_none(data: bytes, path: str | None, problems: list[str]) -> list[Outline] | None:
     try:
         return _walk(safe_et.fromstring(data, forbid_dtd=False), path, problems)
-    except (DefusedXmlException, ElementTree.ParseError, ParseError):
+    except (DefusedXmlException, ElementTree.ParseError, ParseError, LookupError, ValueError):
         return None
 
 

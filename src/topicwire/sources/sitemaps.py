@@ -95,6 +95,8 @@ def _parse_root(body: bytes, url: str, warnings: list[str]) -> Any:
         ) from exc
     except ElementTreeParseError as exc:
         warnings.append(f"not well formed, parsed tolerantly: {exc}")
+    except (LookupError, ValueError) as exc:  # an encoding expat cannot read: "EUC-JP", "x"
+        warnings.append(f"the XML parser cannot read the document, parsed tolerantly: {exc}")
     parser = etree.XMLParser(
         recover=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
     )
