@@ -79,13 +79,13 @@ class Decompressor:
             raise FetchError(
                 "decompression-bomb",
                 f"refused: {self._encoding} body decompresses past "
-                f"{limits.max_decompressed_bytes} bytes (fetch.max_decompressed_bytes)",
+                f"{limits.max_decompressed_bytes} bytes (the setting fetch.max_bytes)",
             )
         if self.produced > RATIO_FLOOR and self.produced > limits.max_ratio * self.consumed:
             raise FetchError(
                 "decompression-bomb",
                 f"refused: {self._encoding} body expands more than "
-                f"{limits.max_ratio:g} times (fetch.max_decompression_ratio)",
+                f"{limits.max_ratio:g} times (a decompression bomb)",
             )
 
     @property
