@@ -11,14 +11,13 @@ with a reason, and the good inputs beside it go through.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from conftest import run as run_command
 from topicwire.errors import ParseError
 from topicwire.extract import extract_html
 from topicwire.limits import MAX_DEPTH, json_depth, value_problem, yaml_depth
@@ -30,17 +29,8 @@ DEEP = 5_000
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """A topicwire command as a user runs it (``tests/hostile/conftest.py`` shadows the root
-    conftest's ``run``); never a traceback, whatever its exit code."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOPICWIRE_")}
-    env["COLUMNS"] = "200"
-    result = subprocess.run(
-        [sys.executable, "-m", "topicwire", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """A topicwire command as a user runs it; never a traceback, whatever its exit code."""
+    result = run_command(*args, ok=False)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
