@@ -21,7 +21,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from hostile_publisher import Published
+from hostile.hostile_publisher import Published
 from test_browser import CHROMEDRIVER, CHROMIUM, require_browser
 
 #: what the DOM holds that could run: script elements, on* attributes, script URLs

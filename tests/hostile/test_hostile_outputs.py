@@ -31,7 +31,7 @@ import lxml.html  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from hostile_publisher import (
+from hostile.hostile_publisher import (
     AI_TEXT,
     BREAKOUT,
     DANGEROUS_SCHEMES,

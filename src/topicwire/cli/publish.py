@@ -110,7 +110,10 @@ def serve(
 
     if not static:
         fail("only --static is available: it serves out/ as written by `topicwire publish`")
+    from topicwire.publish.writer import recover
+
     root: Path = open_site(site).out_dir
+    recover(root)  # a publish killed while it changed out/ is finished before anything is served
     if not (root / "index.html").is_file():
         fail(f"{root} holds no site yet: run `topicwire publish` first")
     import http.server  # (only this command serves)
@@ -130,8 +133,10 @@ def serve(
         out.print(f"Port {port} is not free ({exc.strerror}); using a free port instead.")
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     with server:
-        out.print(f"Serving {escape(str(root))} at http://127.0.0.1:{server.server_address[1]}/")
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
+        out.print(f"Serving {escape(str(root))} at {address}", soft_wrap=True)
         out.print("Press Ctrl-C to stop.")
+        out.file.flush()  # the address is read by whoever started us, a pipe included
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -1,0 +1,1 @@
+"""The attack suites of issue 15: hostile input of every kind, from loopback servers."""
