@@ -84,7 +84,10 @@ def _is_json_feed(body: bytes, head: bytes, url: str) -> bool:
 
 def _from_hints(content_type: str | None, url: str, head: bytes) -> str:
     media = (content_type or "").split(";")[0].strip().lower()
-    path = urlsplit(url).path.lower()
+    try:
+        path = urlsplit(url).path.lower()
+    except ValueError:  # an address that cannot be split ("//[") gives no hint
+        path = ""
     if media in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
         return "feed"
     if media == "application/feed+json" or (path.endswith(".json") and b"items" in head):

@@ -85,15 +85,23 @@ def clean_text(value: str | None) -> str | None:
     return text[:MAX_LINE_CHARS] if text else text
 
 
+#: what URL parsers drop: tabs and newlines anywhere, C0 controls and spaces at the ends.
+#: urljoin drops them too but returns a URL whose scheme differs from the base's as given
+#: ("http\n://e.com" stayed so), so they are removed first.
+_URL_TAB_OR_NEWLINE = dict.fromkeys(map(ord, "\t\r\n"))
+_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+
+
 def absolute_url(value: str | None, base: str) -> str | None:
     """Resolve ``value`` against ``base``; only http(s) results are kept.
 
     A value that cannot be split (``http://[::1`` has an unclosed IPv6 host) is no URL: ``None``.
     """
-    if not value:
+    cleaned = value.translate(_URL_TAB_OR_NEWLINE).strip().strip(_C0_OR_SPACE) if value else ""
+    if not cleaned:
         return None
     try:
-        joined = urljoin(base, value.strip())
+        joined = urljoin(base, cleaned)
         if urlsplit(joined).scheme.lower() not in ("http", "https"):
             return None
     except ValueError:
