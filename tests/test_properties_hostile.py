@@ -176,6 +176,15 @@ def test_a_value_its_yaml_type_cannot_read_is_the_readers_error(value: str) -> N
         split_front_matter(text, path="x.md")
 
 
+@pytest.mark.parametrize("year", [1, 609, 999, 1000])
+def test_a_date_before_the_year_1000_reads_back_as_a_date(year: int) -> None:
+    """An unknown key's year-609 date was written ``609-12-23T00:00:00Z``, which YAML reads as a
+    string (found by the record fuzz target)."""
+    when = datetime(year, 12, 23, 1, 2, 3, 40, tzinfo=UTC)
+    article = Article(title="t", extra={"seenAt": when})
+    assert parse_record(dump_record(article)).extra == {"seenAt": when}
+
+
 @pytest.mark.parametrize("value", ["1160", "ab", "[1, 2]", "[]", "null", "{x: 1}"])
 def test_a_front_matter_key_named_extra_reads_and_round_trips(value: str) -> None:
     """``extra: 5`` in a record was a TypeError out of the model (found by the fuzz target)."""

@@ -223,15 +223,14 @@ def format_datetime(value: datetime) -> str:
 @lru_cache(maxsize=4096)
 def _format_utc(value: datetime) -> str:
     """:func:`format_datetime` of a UTC datetime, cached: related items repeat the dates of
-    other articles. ``isoformat`` gives strftime's text several times faster, but ``%Y`` of a
-    year before 1000 depends on the platform, so those keep strftime."""
-    if value.year < 1000:
-        return _strftime_utc(value)
+    other articles. ``isoformat`` gives :func:`_strftime_utc`'s text several times faster."""
     return _with_fraction(value.isoformat("T", "seconds")[:19], value)
 
 
 def _strftime_utc(value: datetime) -> str:
-    return _with_fraction(value.strftime("%Y-%m-%dT%H:%M:%S"), value)
+    # the year has four digits: glibc's %Y writes year 609 as "609", which YAML reads back as a
+    # string, not a date
+    return _with_fraction(f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S"), value)
 
 
 def _with_fraction(text: str, value: datetime) -> str:
