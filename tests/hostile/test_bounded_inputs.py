@@ -406,3 +406,17 @@ def test_adding_sources_in_bulk_keeps_what_one_at_a_time_did(tmp_path: Path) -> 
             ("https://a.example/feed", "sitemap", "A"),
             ("https://b.example/feed", "feed", "B"),
         ]
+
+
+def test_feed_entries_whose_link_has_no_host_are_skipped_with_a_warning() -> None:
+    feed = parse_feed(
+        _rss(
+            "<item><title>Good</title><link>https://news.example.com/a</link></item>"
+            "<item><title>Port only</title><link>http:80</link></item>"
+            "<item><title>No slashes</title><link>http:news.example.com/b</link></item>"
+        ),
+        FEED_URL,
+        now=NOW,
+    )
+    assert [e.title for e in feed.entries] == ["Good"]
+    assert any("2 entries skipped" in w and "no host" in w for w in feed.warnings), feed.warnings

@@ -93,16 +93,18 @@ _C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
 
 
 def absolute_url(value: str | None, base: str) -> str | None:
-    """Resolve ``value`` against ``base``; only http(s) results are kept.
+    """Resolve ``value`` against ``base``; only http(s) results with a host are kept.
 
-    A value that cannot be split (``http://[::1`` has an unclosed IPv6 host) is no URL: ``None``.
+    A value that cannot be split (``http://[::1`` has an unclosed IPv6 host) is no URL: ``None``;
+    so is one without a host (``http:80``, which ``urljoin`` leaves as it is).
     """
     cleaned = value.translate(_URL_TAB_OR_NEWLINE).strip().strip(_C0_OR_SPACE) if value else ""
     if not cleaned:
         return None
     try:
         joined = urljoin(base, cleaned)
-        if urlsplit(joined).scheme.lower() not in ("http", "https"):
+        parts = urlsplit(joined)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
     except ValueError:
         return None
