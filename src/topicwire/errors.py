@@ -59,3 +59,11 @@ def describe_bug(exc: BaseException) -> str:
     if len(message) > 200:
         message = message[:199] + "…"
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def bug_details(exc: BaseException) -> tuple[str, str]:
+    """An unexpected exception as the reason a user reads (``internal error (...)``) and the
+    traceback's text kept for a bug report."""
+    import traceback  # (only a bug needs it)
+
+    return f"internal error ({describe_bug(exc)})", "".join(traceback.format_exception(exc))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from topicwire.enrich.stage import Enricher
-from topicwire.errors import StoreError, describe_bug
+from topicwire.errors import StoreError, bug_details
 from topicwire.extract import Extracted, ExtractError, extract_html, extract_text
 from topicwire.fetch import FetchConfig, FetchRequest, fetch_all
 from topicwire.model import Article, Provider
@@ -72,8 +71,9 @@ def import_records(
                     report.failures.append((origin, str(exc)))
                 except Exception as exc:  # a bug: this record fails, the others go on
                     log.debug("storing %s failed", origin, exc_info=True)
-                    report.failures.append((origin, f"internal error ({describe_bug(exc)})"))
-                    report.bugs.append((origin, "".join(traceback.format_exception(exc))))
+                    reason, trace = bug_details(exc)
+                    report.failures.append((origin, reason))
+                    report.bugs.append((origin, trace))
         batch.clear()
 
     for parsed in parse_inputs(paths):

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from topicwire.cluster.stage import StoryReport, stage_for_site
 from topicwire.enrich.stage import Enricher
-from topicwire.errors import StoreError, TopicwireError, describe_bug
+from topicwire.errors import StoreError, TopicwireError, bug_details
 from topicwire.extract import extract_html
 from topicwire.extract.webid import strip_tracking
 from topicwire.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult, next_check
@@ -71,8 +70,8 @@ class RefreshReport:
 
     def bug(self, what: str, exc: BaseException) -> str:
         """Record an unexpected exception raised while handling ``what``; its reason in words."""
-        reason = f"internal error ({describe_bug(exc)})"
-        self.bugs.append((what, "".join(traceback.format_exception(exc))))
+        reason, trace = bug_details(exc)
+        self.bugs.append((what, trace))
         log.warning("%s: %s", what, reason)
         return reason
 
@@ -307,7 +306,7 @@ async def _child_sitemaps(
         error = result.error
         if error is None:
             try:
-                body = gunzip_file(result.body, _limits(fetcher.config))
+                body = gunzip_file(result.body, BodyLimits.of(fetcher.config))
                 targets.extend(_sitemap_targets(parse_sitemap(body, url), source))
             except TopicwireError as exc:
                 error = str(exc)
@@ -361,7 +360,7 @@ def _read_source(
     ttl: int | None = None
     if error is None and not result.not_modified:
         try:
-            ttl = _parse_source(source, result, read, _limits(config))
+            ttl = _parse_source(source, result, read, BodyLimits.of(config))
         except TopicwireError as exc:
             error = str(exc)
         except Exception as exc:  # a parser's bug: this source fails, the others go on
@@ -393,12 +392,6 @@ def _read_source(
     else:
         report.sources_ok += 1
     return read
-
-
-def _limits(config: FetchConfig) -> BodyLimits:
-    return BodyLimits(
-        config.max_bytes, config.max_decompressed_bytes, config.max_decompression_ratio
-    )
 
 
 def _parse_source(

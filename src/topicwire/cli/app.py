@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from topicwire import __version__
+from topicwire.errors import bug_details
 
 if TYPE_CHECKING:
     from topicwire.site import Site
@@ -90,7 +90,7 @@ def write_bug_log(
     with path.open("a", encoding="utf-8") as log_file:
         for what, detail in entries:
             if isinstance(detail, BaseException):
-                detail = "".join(traceback.format_exception(detail))
+                _reason, detail = bug_details(detail)
             log_file.write(f"--- {stamp} {what} (topicwire {__version__})\n{detail}\n")
     return path
 

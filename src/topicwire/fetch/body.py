@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import StreamReader
 
+from topicwire.fetch.config import FetchConfig
 from topicwire.fetch.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,11 @@ class BodyLimits:
     max_bytes: int
     max_decompressed_bytes: int
     max_ratio: float
+
+    @classmethod
+    def of(cls, config: FetchConfig) -> BodyLimits:
+        """The caps of a body fetched under ``config``."""
+        return cls(config.max_bytes, config.max_decompressed_bytes, config.max_decompression_ratio)
 
 
 class Decompressor:

@@ -104,11 +104,7 @@ class Fetcher:
         self._host_last: dict[str, float] = {}
         self._hosts_ok: set[str] = set()  # hosts check_host passed (its answer never changes)
         self._host_timeouts: dict[str, int] = {}  # timeouts in a row, by host
-        self._limits = BodyLimits(
-            self.config.max_bytes,
-            self.config.max_decompressed_bytes,
-            self.config.max_decompression_ratio,
-        )
+        self._limits = BodyLimits.of(self.config)
 
     async def __aenter__(self) -> Fetcher:
         cfg = self.config

@@ -7,13 +7,12 @@ caller can import the good ones and report the bad ones.
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from topicwire.errors import RecordError, describe_bug
+from topicwire.errors import RecordError, bug_details
 from topicwire.jsonl import iter_lines, parse_json_line
 from topicwire.limits import MAX_RECORD_BYTES, sane_date, web_url_problem
 from topicwire.model import Article
@@ -80,8 +79,8 @@ def parse_inputs(paths: Iterable[str | Path]) -> Iterator[Parsed]:
 def _bug(item: Path, origin: str, exc: Exception) -> Parsed:
     """The failure of ``origin`` for an unexpected exception, its traceback logged and kept."""
     log.debug("reading %s failed", origin, exc_info=True)
-    error = RecordError(f"internal error ({describe_bug(exc)})", path=item)
-    trace = "".join(traceback.format_exception(exc))
+    reason, trace = bug_details(exc)
+    error = RecordError(reason, path=item)
     return Parsed(source=item, origin=origin, error=error, bug=trace)
 
 
