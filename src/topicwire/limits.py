@@ -188,7 +188,13 @@ def yaml_depth_problem(text: str) -> str | None:
     return f"nested more than {MAX_DEPTH} levels deep"
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: a lone surrogate (a JSON escape such as "\ud800" gives one): no UTF-8 text can hold it
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate made U+FFFD (the replacement character)."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def value_problem(
@@ -218,7 +224,7 @@ def value_problem(
             limit = MAX_LINE_CHARS if key in line_keys and depth == 1 else max_chars
             if len(item) > limit:
                 return f"{where} is {len(item):,} characters long (at most {limit:,})"
-            if _SURROGATE.search(item):  # from a "\ud800" escape: no UTF-8 text can hold it
+            if LONE_SURROGATE.search(item):  # from a "\ud800" escape: no UTF-8 text can hold it
                 return f"{where} holds a lone surrogate (an escape such as \\ud800)"
             continue
         if not isinstance(item, Mapping | list | tuple):

@@ -17,7 +17,6 @@ written by :mod:`topicwire.yamlout`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +26,12 @@ import yaml
 from pydantic import ValidationError
 
 from topicwire.errors import RecordError
-from topicwire.limits import MAX_FIELD_CHARS, value_problem, yaml_depth_problem
+from topicwire.limits import (
+    MAX_FIELD_CHARS,
+    no_lone_surrogates,
+    value_problem,
+    yaml_depth_problem,
+)
 from topicwire.model import Article
 from topicwire.yamlout import KeyRules, write_mapping
 
@@ -248,16 +252,7 @@ def dump_record(article: Article) -> str:
     if secured is not None:
         blocks.append({"secured": secured})
     front = "\n\n".join("\n".join(_lines(block)) for block in blocks if block)
-    return f"{FENCE}\n{front}\n{FENCE}\n\n{_no_surrogates(article.body)}"
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _no_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate (no UTF-8 file can hold one) made U+FFFD, as the front
-    matter writes them."""
-    return _SURROGATE.sub("\ufffd", text)
+    return f"{FENCE}\n{front}\n{FENCE}\n\n{no_lone_surrogates(article.body)}"
 
 
 def _lines(block: Mapping[str, Any]) -> list[str]:

@@ -4,7 +4,8 @@
 (``NAME`` or ``NAME:N`` for its N-th time, 1-based): then the process kills itself with SIGKILL
 right there, as a power cut or the OOM killer would, with no clean-up of any kind. The tests use
 it to stop a run at an exact point instead of guessing with sleeps, then check that running again
-loses nothing and stores nothing twice (``tests/hostile/test_crash_safety.py``).
+loses nothing and stores nothing twice (``tests/hostile/test_crash_fetch.py`` and
+``test_crash_publish.py``).
 
 The steps: ``fetch.source-read``, ``fetch.page``, ``fetch.batch-stored``,
 ``fetch.articles-stored``, ``fetch.stories-saved`` (``refresh.py``); ``stories.committed``

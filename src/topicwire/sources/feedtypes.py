@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from topicwire.limits import EARLIEST_DATE, MAX_LINE_CHARS, web_url_problem
+from topicwire.model import to_utc
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def sanitize_date(
     if value is None:
         return None, None
     try:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        value = to_utc(value)
     except (OverflowError, ValueError):  # an offset that pushes it past year 1 or 9999
         return None, f"{label} date {value.isoformat()} {_UNKNOWN}"
     if value < EARLIEST_DATE:

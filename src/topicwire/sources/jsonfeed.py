@@ -17,7 +17,7 @@ from typing import Any
 from feedparser import sanitizer as _feedparser_sanitizer  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
-from topicwire.limits import MAX_ENTRIES, json_depth_problem
+from topicwire.limits import MAX_ENTRIES, json_depth_problem, no_lone_surrogates
 from topicwire.sources.feedtypes import (
     FeedEntry,
     ParsedFeed,
@@ -100,14 +100,11 @@ def parse_json_feed(body: bytes, url: str, *, now: datetime) -> ParsedFeed:
     )
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _str(value: Any) -> str | None:
     """A string, number or nothing; a lone surrogate (JSON's ``"\\ud800"``, which no UTF-8 text
     can hold) becomes U+FFFD."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return no_lone_surrogates(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
@@ -169,7 +166,7 @@ def _entry(item: dict[str, Any], base: str, now: datetime) -> FeedEntry:
     updated, problem_u = sanitize_date(_date(item.get("date_modified")), now, "updated")
     guid = (_str(item.get("id")) or "").strip() or link or fallback_guid(title, summary)
     tags = [
-        _SURROGATE.sub("\ufffd", t).strip()
+        no_lone_surrogates(t).strip()
         for t in _list(item.get("tags"))
         if isinstance(t, str) and t.strip()
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError as ElementTreeParseError
 
@@ -20,6 +20,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from topicwire.errors import ParseError
 from topicwire.limits import sane_date
+from topicwire.model import to_utc
 from topicwire.sources.feedtypes import absolute_url
 from topicwire.sources.xmlsafety import check_size, gunzip_capped, scan_for_entities
 
@@ -142,7 +143,7 @@ def _date(value: str | None) -> datetime | None:
         text = text + ("-01-01" if len(text) == 4 else "-01")
     try:
         parsed = datetime.fromisoformat(text)
-        utc = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        utc = to_utc(parsed)
     except (ValueError, OverflowError):  # not a date, or moved past year 1 or 9999 by its offset
         return None
     return sane_date(utc)
