@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
 
 from topicwire.model import Article, Image, Topic
+from topicwire.publish.safety import linkable
 from topicwire.publish.snapshot import (
     FORMATS_CACHED,
     PublishedArticle,
@@ -119,18 +119,7 @@ def safe_url(url: str | None) -> str | None:
     ``javascript:`` or ``data:`` URL is never linked. (Cached: an article's URL is checked
     for every page that links it.)
     """
-    if not url:
-        return None
-    url = url.strip()
-    if url.startswith("/") and not url.startswith("//"):
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
-    return None
+    return linkable(url)
 
 
 _iso = utc_stamp

@@ -17,10 +17,20 @@ from topicwire.model import Article, Image, Provider, RelatedItem
 _LINK_FIELDS = ("original_url", "web_url", "amp_web_url", "cdn_amp_web_url")
 
 
+def linkable(url: str | None) -> str | None:
+    """``url`` (stripped) when a page may link it: an absolute http(s) URL with a host, or a path
+    on this site (``/...``); else ``None`` (``javascript:``, ``data:``, ``//host``, no URL)."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    return url if is_web_url(url) else None
+
+
 def image_ok(image: Image) -> bool:
-    """True when ``image`` may be linked: an absolute http(s) URL or a path on this site."""
-    url = image.url.strip()
-    return (url.startswith("/") and not url.startswith("//")) or is_web_url(url)
+    """True when ``image`` may be linked (see :func:`linkable`)."""
+    return linkable(image.url) is not None
 
 
 def _images(images: list[Image]) -> list[Image] | None:
