@@ -54,6 +54,7 @@ from hostile.hostile_fetch_servers import (
     serve,
 )
 from topicwire.fetch import FetchConfig, Fetcher, FetchResult
+from topicwire.fetch.client import HOST_TIMEOUTS
 from topicwire.model import Source
 from topicwire.refresh import RefreshReport, refresh
 from topicwire.settings import SETTINGS_FILE_NAME, render_settings_file
@@ -282,11 +283,15 @@ def _hanging_pages(runs: Runs, stored: list[Any]) -> None:
     out again and again, its other pages are left for the next run, with the reason."""
     assert stored == []
     asked = [path for label, path in runs.hits if label == "hanging-pages" and "/a/" in path]
-    assert len(asked) <= PER_HOST_CONNECTIONS, asked  # the first ones, side by side
+    # the first ones side by side; each of the first timeouts but the last that ends the row
+    # frees a slot for one more page before the host counts as hanging (on a loaded machine the
+    # first ones do not all time out at once)
+    most = PER_HOST_CONNECTIONS + HOST_TIMEOUTS - 1
+    assert len(asked) <= most, asked
     pages = [e for e in runs.first.logs["hanging-pages"] if "/a/" in e.url]
     assert len(pages) == MAX_PAGES and all(e.error and "timed out" in e.error for e in pages)
     skipped = [e for e in pages if e.error and e.error.startswith("skipped")]
-    assert len(skipped) >= MAX_PAGES - PER_HOST_CONNECTIONS, [e.error for e in pages]
+    assert len(skipped) >= MAX_PAGES - most, [e.error for e in pages]
 
 
 CHECKS: dict[str, Callable[[Runs, list[Any]], None]] = {
